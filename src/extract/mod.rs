@@ -1,0 +1,52 @@
+//! Extractors: one module each, behind one trait. The pipeline runs them in order, after
+//! segmentation, on one document at a time; each reads what earlier ones produced.
+
+use crate::annotations::Annotations;
+use crate::document::Document;
+use crate::rules::{RuleError, RuleSet};
+
+pub mod dates;
+pub mod entities;
+pub mod money;
+pub mod targets;
+
+/// Run options that change what extractors produce (not where input comes from).
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// ISO code a bare `$` stands for (`--default-dollar`).
+    pub default_dollar: String,
+    /// `--published YYYY-MM-DD`: the anchor for documents that carry no date of their own.
+    pub published: Option<String>,
+    /// Read `03/04/2026` as day/month (true) or month/day (false).
+    pub day_first: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            default_dollar: "USD".to_string(),
+            published: None,
+            day_first: true,
+        }
+    }
+}
+
+/// One extraction stage. Built once per run from the rules (compiling everything it needs),
+/// shared read-only across threads, called once per document.
+pub trait Extractor: Send + Sync {
+    /// Stage name, used for timings and `explain` (`dates`, `money`, `entities`, `targets`).
+    fn name(&self) -> &'static str;
+    /// Append this stage's mentions to `ann`. Must not panic on any text.
+    fn extract(&self, doc: &Document, ann: &mut Annotations);
+}
+
+/// All extractors in pipeline order: dates first (anchors and deadlines), then money, entities,
+/// and targets (which link money to dates).
+pub fn build_all(rules: &RuleSet, opts: &Options) -> Result<Vec<Box<dyn Extractor>>, RuleError> {
+    Ok(vec![
+        Box::new(dates::DateExtractor::new(rules, opts)?),
+        Box::new(money::MoneyExtractor::new(rules, opts)?),
+        Box::new(entities::EntityExtractor::new(rules, opts)?),
+        Box::new(targets::TargetExtractor::new(rules, opts)?),
+    ])
+}

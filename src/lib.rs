@@ -1,0 +1,17 @@
+//! newsextract: article folders in, one analytics-ready JSON Lines record per article out.
+//!
+//! Data flows one way: read → decode → segment → extract → resolve → write. The library is the
+//! product; the `newsextract` binary is a thin client of it.
+
+pub mod annotations;
+pub mod document;
+pub mod extract;
+pub mod pipeline;
+pub mod record;
+pub mod rules;
+pub mod segment;
+
+pub use annotations::Annotations;
+pub use document::Document;
+pub use pipeline::Pipeline;
+pub use rules::RuleSet;
