@@ -245,39 +245,30 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The year for a month (and day) without one: the anchor's year, moved by the tense.
+    /// The year for a month (and day) without one: the one nearest the anchor, moved by the
+    /// clause's tense: a month alone in a past clause is not after the anchor's month, in a
+    /// future clause not before it; a month and day move only when well off (a past clause
+    /// often names a coming deadline: "extended the offer to Nov. 20").
     fn infer_year(&self, month: i8, day: Option<i8>, t: Tense) -> Option<i32> {
         let a = self.anchor?;
-        let y = a.year() as i32;
-        let here = (month, day.unwrap_or(if t == Tense::Future { 31 } else { 1 }));
-        let now = (a.month(), a.day());
-        Some(match t {
-            Tense::Future => {
-                if here < (now.0, if day.is_some() { now.1 } else { 1 }) {
-                    y + 1
-                } else {
-                    y
-                }
+        let ay = a.year() as i32;
+        let dd = day.unwrap_or(15) as i32;
+        let ad = if day.is_some() { a.day() as i32 } else { 15 };
+        let key = |y: i32, m: i32, d: i32| y * 372 + m * 31 + d;
+        let now = key(ay, a.month() as i32, ad);
+        let mut best = ay;
+        for y in [ay - 1, ay + 1] {
+            if (key(y, month as i32, dd) - now).abs() < (key(best, month as i32, dd) - now).abs() {
+                best = y;
             }
-            Tense::Past => {
-                if (month, day.unwrap_or(1)) > now {
-                    y - 1
-                } else {
-                    y
-                }
-            }
-            Tense::Unknown => {
-                // the nearest: within six months either way
-                let diff = (month as i32 - a.month() as i32) * 31
-                    + (day.unwrap_or(15) as i32 - if day.is_some() { a.day() as i32 } else { 15 });
-                if diff > 183 {
-                    y - 1
-                } else if diff < -183 {
-                    y + 1
-                } else {
-                    y
-                }
-            }
+        }
+        let diff = key(best, month as i32, dd) - now;
+        Some(match (t, day.is_some()) {
+            (Tense::Past, false) if diff > 0 => best - 1,
+            (Tense::Past, true) if diff > 93 => best - 1,
+            (Tense::Future, false) if diff < 0 => best + 1,
+            (Tense::Future, true) if diff < -7 => best + 1,
+            _ => best,
         })
     }
 
@@ -472,8 +463,7 @@ impl<'a> Ctx<'a> {
                 // Earnings: "a year ago" next to a quarter is that quarter a year before.
                 if unit == "Y"
                     && n == 1.0
-                    && let Some((qy, q, s)) = self.last_quarter
-                    && sentence.saturating_sub(s) <= 1
+                    && let Some((qy, q, _)) = self.last_quarter
                 {
                     return r(Date, format!("{:04}-Q{}", qy - 1, q), m);
                 }
