@@ -380,10 +380,9 @@ impl<'a> Ctx<'a> {
                     Some(d) => day_str(d),
                     None => format!("XXXX-WXX-{}", wd.to_monday_one_offset()),
                 };
-                match pod {
-                    Some(p) => r(Time, format!("{base}T{p}"), m),
-                    None => r(Date, base, m),
-                }
+                // News annotation (TimeBank, AQUAINT) keeps "Friday night" a DATE of that day.
+                let _ = pod;
+                r(Date, base, m)
             }
             Kind::Deictic => {
                 let v = self.lex("deictic", c, Field::Word).or_else(|| self.lex("pod_anchor", c, Field::Word))?;
