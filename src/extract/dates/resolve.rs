@@ -319,7 +319,13 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 if year.is_none() {
-                    year = self.infer_year(month, day, t());
+                    let prev = super::prev_word(self.text, c.full.start);
+                    let tn = if prev.is_some_and(|w| self.ex.lex.has("future_prep", w)) {
+                        Tense::Future
+                    } else {
+                        t()
+                    };
+                    year = self.infer_year(month, day, tn);
                 }
                 match (year, day) {
                     (Some(y), Some(d)) => {
@@ -464,6 +470,11 @@ impl<'a> Ctx<'a> {
                     && n == 1.0
                     && let Some((qy, q, _)) = self.last_quarter
                 {
+                    let prev = add_months(a, -3).map(|d| (d.year() as i32, quarter_of(d)));
+                    let (qy, q) = match prev {
+                        Some(p) if (qy, q) > p => p,
+                        _ => (qy, q),
+                    };
                     return r(Date, format!("{:04}-Q{}", qy - 1, q), m);
                 }
                 let k = (n.round() as i64) * sign;
@@ -554,13 +565,14 @@ impl<'a> Ctx<'a> {
                 r(Date, value, m)
             }
             Kind::RefQuarter => {
-                let (y, q) = match self.last_quarter {
-                    Some((y, q, _)) => (y, q),
-                    None => {
-                        let a = a?;
-                        let d = add_months(a, -3)?;
-                        (d.year() as i32, quarter_of(d))
-                    }
+                // The quarter the story reports on: the last one it named, unless that is later
+                // than the quarter before the anchor's (the reporting season).
+                let prev = a.and_then(|a| add_months(a, -3)).map(|d| (d.year() as i32, quarter_of(d)));
+                let (y, q) = match (self.last_quarter, prev) {
+                    (Some((y, q, _)), Some(p)) if (y, q) <= p => (y, q),
+                    (_, Some(p)) => p,
+                    (Some((y, q, _)), None) => (y, q),
+                    (None, None) => return r(Date, "XXXX-QX".into(), m),
                 };
                 let y = if rule.fixed_value.as_deref() == Some("-1Y") { y - 1 } else { y };
                 if rule.fixed_value.is_none() {

@@ -42,7 +42,7 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
         None => before,
     };
     let after = &text[span.end..hi];
-    let after = match after.find(['.', ',', ';', ':', '!', '?', '\n']) {
+    let after = match after.find(['.', ';', ':', '!', '?', '\n']) {
         Some(i) => &after[..i],
         None => after,
     };
