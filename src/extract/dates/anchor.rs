@@ -52,7 +52,12 @@ fn month_number(ex: &DateExtractor, s: &str) -> Option<i8> {
 }
 
 /// Full dates stated in the text: (date, is in a future-tense clause).
-fn full_dates(ex: &DateExtractor, doc: &Document, ann: &Annotations, cands: &[Cand]) -> Vec<(Date, bool)> {
+fn full_dates(
+    ex: &DateExtractor,
+    doc: &Document,
+    ann: &Annotations,
+    cands: &[Cand],
+) -> Vec<(Date, bool)> {
     let text = doc.text.as_str();
     let mut out = Vec::new();
     for c in cands {
@@ -60,7 +65,12 @@ fn full_dates(ex: &DateExtractor, doc: &Document, ann: &Annotations, cands: &[Ca
         if !matches!(rule.kind, Kind::Date | Kind::Numeric) {
             continue;
         }
-        let (Some(y), Some(d)) = (c.text(text, Field::Year), None::<&str>.or(c.text(text, Field::Day)).or(c.text(text, Field::A))) else {
+        let (Some(y), Some(d)) = (
+            c.text(text, Field::Year),
+            None::<&str>
+                .or(c.text(text, Field::Day))
+                .or(c.text(text, Field::A)),
+        ) else {
             continue;
         };
         let Ok(y) = y.parse::<i16>() else { continue };
@@ -78,7 +88,9 @@ fn full_dates(ex: &DateExtractor, doc: &Document, ann: &Annotations, cands: &[Ca
                 continue;
             };
             let digits: String = d.chars().take_while(|ch| ch.is_ascii_digit()).collect();
-            let Ok(day) = digits.parse::<i8>() else { continue };
+            let Ok(day) = digits.parse::<i8>() else {
+                continue;
+            };
             Date::new(y, m, day).ok()
         };
         let Some(date) = date else { continue };
@@ -103,14 +115,22 @@ pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Opti
     let head = &body[..head_end];
     let _ = start;
     for (_, re) in &ex.datelines {
-        let Some(caps) = re.captures(head) else { continue };
-        let Some(m) = caps.name("month").and_then(|m| month_number(ex, m.as_str())) else {
+        let Some(caps) = re.captures(head) else {
+            continue;
+        };
+        let Some(m) = caps
+            .name("month")
+            .and_then(|m| month_number(ex, m.as_str()))
+        else {
             continue;
         };
         let Some(d) = caps.name("day").and_then(|d| d.as_str().parse::<i8>().ok()) else {
             continue;
         };
-        let y = match caps.name("year").and_then(|y| y.as_str().parse::<i16>().ok()) {
+        let y = match caps
+            .name("year")
+            .and_then(|y| y.as_str().parse::<i16>().ok())
+        {
             Some(y) => y,
             None => {
                 // The year of the latest full date in the text.
@@ -129,7 +149,12 @@ pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Opti
     None
 }
 
-pub fn from_text(ex: &DateExtractor, doc: &Document, ann: &Annotations, cands: &[Cand]) -> Option<Date> {
+pub fn from_text(
+    ex: &DateExtractor,
+    doc: &Document,
+    ann: &Annotations,
+    cands: &[Cand],
+) -> Option<Date> {
     let dates = full_dates(ex, doc, ann, cands);
     let latest_past = dates.iter().filter(|(_, f)| !f).map(|(d, _)| *d).max();
     latest_past.or_else(|| dates.iter().map(|(d, _)| *d).min())

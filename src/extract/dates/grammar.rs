@@ -414,9 +414,7 @@ fn expand_macros(
         let escaped = before.ends_with('\\');
         if escaped
             || name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             || name.chars().all(|c| c.is_ascii_digit())
         {
             out.push('{');
@@ -500,13 +498,12 @@ impl Grammar {
                         )
                     }
                     "type" => {
-                        rule.fixed_type = Some(
-                            TYPES
-                                .iter()
-                                .copied()
-                                .find(|t| *t == v)
-                                .ok_or_else(|| line.error(format!("unknown TIMEX3 type `{v}`")))?,
-                        )
+                        rule.fixed_type =
+                            Some(
+                                TYPES.iter().copied().find(|t| *t == v).ok_or_else(|| {
+                                    line.error(format!("unknown TIMEX3 type `{v}`"))
+                                })?,
+                            )
                     }
                     "value" => rule.fixed_value = Some(v.to_string()),
                     _ => return Err(line.error(format!("unknown argument `{k}`"))),

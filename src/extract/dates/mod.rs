@@ -194,8 +194,7 @@ fn is_word_byte(b: u8) -> bool {
 pub(crate) fn prev_word(text: &str, pos: usize) -> Option<&str> {
     let bytes = text.as_bytes();
     let mut end = pos.min(bytes.len());
-    while end > 0 && (bytes[end - 1] == b' ' || bytes[end - 1] == b'\t' || bytes[end - 1] == b'-')
-    {
+    while end > 0 && (bytes[end - 1] == b' ' || bytes[end - 1] == b'\t' || bytes[end - 1] == b'-') {
         end -= 1;
     }
     let mut start = end;
@@ -212,7 +211,9 @@ pub(crate) fn prev_word(text: &str, pos: usize) -> Option<&str> {
 pub(crate) fn next_word(text: &str, pos: usize) -> Option<&str> {
     let bytes = text.as_bytes();
     let mut start = pos.min(bytes.len());
-    while start < bytes.len() && (bytes[start] == b' ' || bytes[start] == b'\t' || bytes[start] == b'-') {
+    while start < bytes.len()
+        && (bytes[start] == b' ' || bytes[start] == b'\t' || bytes[start] == b'-')
+    {
         start += 1;
     }
     let mut end = start;

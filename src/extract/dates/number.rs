@@ -49,7 +49,11 @@ pub fn parse_words(lex: &Lexicon, s: &str) -> Option<f64> {
             .ok()?;
         any = true;
         if v == 100.0 {
-            current = if current == 0.0 { 100.0 } else { current * 100.0 };
+            current = if current == 0.0 {
+                100.0
+            } else {
+                current * 100.0
+            };
         } else if v >= 1000.0 {
             total += if current == 0.0 { v } else { current * v };
             current = 0.0;

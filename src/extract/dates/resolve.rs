@@ -173,7 +173,9 @@ impl<'a> Ctx<'a> {
         }
         if let Some(yy) = self.get(c, Field::Yy) {
             let n: i32 = yy.parse().ok()?;
-            let pivot = self.anchor.map_or(50, |a| (a.year() as i32 % 100 + 20) % 100);
+            let pivot = self
+                .anchor
+                .map_or(50, |a| (a.year() as i32 % 100 + 20) % 100);
             return Some(if n <= pivot { 2000 + n } else { 1900 + n });
         }
         None
@@ -272,8 +274,26 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    pub fn resolve(&mut self, c: &Cand, rule: &Rule, sentence: usize, sent: Span) -> Option<Resolved> {
-        let t = || tense(&self.ex.lex, self.text, c.span, sent);
+    pub fn resolve(
+        &mut self,
+        c: &Cand,
+        rule: &Rule,
+        sentence: usize,
+        sent: Span,
+    ) -> Option<Resolved> {
+        let t = || {
+            // "by Friday", "until Tuesday": a deadline ahead; "Friday's ruling": a day past.
+            if super::prev_word(self.text, c.full.start)
+                .is_some_and(|w| self.ex.lex.has("future_prep", w))
+            {
+                return Tense::Future;
+            }
+            let rest = self.text.get(c.span.end..).unwrap_or("");
+            if rest.starts_with("'s") || rest.starts_with("’s") {
+                return Tense::Past;
+            }
+            tense(&self.ex.lex, self.text, c.span, sent)
+        };
         let a = self.anchor;
         let m = self.modifier(c, rule);
         use TimexType::*;
@@ -288,13 +308,28 @@ impl<'a> Ctx<'a> {
                 {
                     let a = a?;
                     let ay = a.year() as i32;
-                    let dir_after_month = c.get(Field::Dir).zip(c.get(Field::Month)).is_some_and(|(d, mm)| d.start > mm.start);
+                    let dir_after_month = c
+                        .get(Field::Dir)
+                        .zip(c.get(Field::Month))
+                        .is_some_and(|(d, mm)| d.start > mm.start);
                     year = Some(if dir_after_month {
                         ay + dir as i32
                     } else {
                         match dir {
-                            d if d < 0 => if mo < a.month() { ay } else { ay - 1 },
-                            d if d > 0 => if mo > a.month() { ay } else { ay + 1 },
+                            d if d < 0 => {
+                                if mo < a.month() {
+                                    ay
+                                } else {
+                                    ay - 1
+                                }
+                            }
+                            d if d > 0 => {
+                                if mo > a.month() {
+                                    ay
+                                } else {
+                                    ay + 1
+                                }
+                            }
                             _ => ay,
                         }
                     });
@@ -345,7 +380,11 @@ impl<'a> Ctx<'a> {
             Kind::Numeric => {
                 let av: i8 = self.get(c, Field::A)?.parse().ok()?;
                 let bv: i8 = self.get(c, Field::B)?.parse().ok()?;
-                let (mut d, mut mo) = if self.ex.day_first { (av, bv) } else { (bv, av) };
+                let (mut d, mut mo) = if self.ex.day_first {
+                    (av, bv)
+                } else {
+                    (bv, av)
+                };
                 if mo > 12 && d <= 12 {
                     std::mem::swap(&mut d, &mut mo);
                 }
@@ -362,8 +401,12 @@ impl<'a> Ctx<'a> {
                 let pod = self.lex("pod", c, Field::Pod);
                 let date = a.and_then(|a| {
                     let aw = a.weekday();
-                    let fwd = (wd.to_monday_zero_offset() as i64 - aw.to_monday_zero_offset() as i64 + 7) % 7;
-                    let back = (aw.to_monday_zero_offset() as i64 - wd.to_monday_zero_offset() as i64 + 7) % 7;
+                    let fwd =
+                        (wd.to_monday_zero_offset() as i64 - aw.to_monday_zero_offset() as i64 + 7)
+                            % 7;
+                    let back =
+                        (aw.to_monday_zero_offset() as i64 - wd.to_monday_zero_offset() as i64 + 7)
+                            % 7;
                     match self.dir(c) {
                         Some(d) if d < 0 => add_days(a, -(if back == 0 { 7 } else { back })),
                         Some(d) if d > 0 => add_days(a, if fwd == 0 { 7 } else { fwd }),
@@ -391,7 +434,9 @@ impl<'a> Ctx<'a> {
                 r(Date, base, m)
             }
             Kind::Deictic => {
-                let v = self.lex("deictic", c, Field::Word).or_else(|| self.lex("pod_anchor", c, Field::Word))?;
+                let v = self
+                    .lex("deictic", c, Field::Word)
+                    .or_else(|| self.lex("pod_anchor", c, Field::Word))?;
                 let (off, tpod) = match v.find('T') {
                     Some(i) => (&v[..i], Some(&v[i + 1..])),
                     None => (v, None),
@@ -408,7 +453,10 @@ impl<'a> Ctx<'a> {
                 }
             }
             Kind::Ref => {
-                let v = self.lex("ref", c, Field::Word)?;
+                let v = match &rule.fixed_value {
+                    Some(v) => v.as_str(),
+                    None => self.lex("ref", c, Field::Word)?,
+                };
                 r(Date, v.to_string(), m)
             }
             Kind::RelUnit => {
@@ -460,7 +508,11 @@ impl<'a> Ctx<'a> {
                     1
                 };
                 let Some(n) = n else {
-                    return r(Date, if sign < 0 { "PAST_REF" } else { "FUTURE_REF" }.into(), m);
+                    return r(
+                        Date,
+                        if sign < 0 { "PAST_REF" } else { "FUTURE_REF" }.into(),
+                        m,
+                    );
                 };
                 let Some(a) = a else {
                     return r(Date, "XXXX-XX-XX".into(), m);
@@ -543,7 +595,11 @@ impl<'a> Ctx<'a> {
                         Some(d) => ay + d as i32,
                         None => {
                             let aq = quarter_of(a);
-                            let cur = if rule.kind == Kind::Quarter { aq } else { (aq + 1) / 2 };
+                            let cur = if rule.kind == Kind::Quarter {
+                                aq
+                            } else {
+                                (aq + 1) / 2
+                            };
                             if q > cur && aq == 1 && t() != Tense::Future {
                                 ay - 1
                             } else {
@@ -567,14 +623,20 @@ impl<'a> Ctx<'a> {
             Kind::RefQuarter => {
                 // The quarter the story reports on: the last one it named, unless that is later
                 // than the quarter before the anchor's (the reporting season).
-                let prev = a.and_then(|a| add_months(a, -3)).map(|d| (d.year() as i32, quarter_of(d)));
+                let prev = a
+                    .and_then(|a| add_months(a, -3))
+                    .map(|d| (d.year() as i32, quarter_of(d)));
                 let (y, q) = match (self.last_quarter, prev) {
                     (Some((y, q, _)), Some(p)) if (y, q) <= p => (y, q),
                     (_, Some(p)) => p,
                     (Some((y, q, _)), None) => (y, q),
                     (None, None) => return r(Date, "XXXX-QX".into(), m),
                 };
-                let y = if rule.fixed_value.as_deref() == Some("-1Y") { y - 1 } else { y };
+                let y = if rule.fixed_value.as_deref() == Some("-1Y") {
+                    y - 1
+                } else {
+                    y
+                };
                 if rule.fixed_value.is_none() {
                     self.last_quarter = Some((y, q, sentence));
                 }
@@ -594,10 +656,18 @@ impl<'a> Ctx<'a> {
                     let began = a.month() >= start;
                     Some(match self.dir(c) {
                         Some(d) if d < 0 => {
-                            if began && a.month() >= start + 3 { ay } else { ay - 1 }
+                            if began && a.month() >= start + 3 {
+                                ay
+                            } else {
+                                ay - 1
+                            }
                         }
                         Some(d) if d > 0 => {
-                            if began { ay + 1 } else { ay }
+                            if began {
+                                ay + 1
+                            } else {
+                                ay
+                            }
                         }
                         Some(_) => ay,
                         None => match t() {
@@ -650,7 +720,9 @@ impl<'a> Ctx<'a> {
                     "midnight" => (0, 0),
                     s => (
                         s.parse().ok()?,
-                        self.get(c, Field::Min).and_then(|v| v.parse().ok()).unwrap_or(0),
+                        self.get(c, Field::Min)
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0),
                     ),
                 };
                 if let Some(ap) = self.get(c, Field::Ampm) {
@@ -668,8 +740,14 @@ impl<'a> Ctx<'a> {
                 let day = if let Some(wd) = self.weekday(c).and_then(weekday_from) {
                     a.and_then(|a| {
                         let aw = a.weekday();
-                        let fwd = (wd.to_monday_zero_offset() as i64 - aw.to_monday_zero_offset() as i64 + 7) % 7;
-                        let back = (aw.to_monday_zero_offset() as i64 - wd.to_monday_zero_offset() as i64 + 7) % 7;
+                        let fwd = (wd.to_monday_zero_offset() as i64
+                            - aw.to_monday_zero_offset() as i64
+                            + 7)
+                            % 7;
+                        let back = (aw.to_monday_zero_offset() as i64
+                            - wd.to_monday_zero_offset() as i64
+                            + 7)
+                            % 7;
                         if fwd == 0 {
                             Some(a)
                         } else if t() == Tense::Future {
@@ -684,7 +762,11 @@ impl<'a> Ctx<'a> {
                         .ex
                         .lex
                         .get("deictic", w)
-                        .and_then(|v| v.trim_end_matches(|ch: char| ch.is_ascii_alphabetic()).parse().ok())
+                        .and_then(|v| {
+                            v.trim_end_matches(|ch: char| ch.is_ascii_alphabetic())
+                                .parse()
+                                .ok()
+                        })
                         .unwrap_or(0);
                     a.and_then(|a| add_days(a, off)).map(day_str)
                 } else if let (Some(mo), Some(d)) = (self.month(c), self.day(c)) {
@@ -728,5 +810,6 @@ impl<'a> Ctx<'a> {
     }
 }
 
-const UNIT_CODES: &[&str] = &["S", "TM", "H", "D", "W", "2W", "M", "Q", "Y", "DE", "CE", "ML", "WE"];
-
+const UNIT_CODES: &[&str] = &[
+    "S", "TM", "H", "D", "W", "2W", "M", "Q", "Y", "DE", "CE", "ML", "WE",
+];

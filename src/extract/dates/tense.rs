@@ -33,9 +33,16 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
 pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     let lo = floor_boundary(
         text,
-        span.start.saturating_sub(100).max(sentence.start.min(span.start)),
+        span.start
+            .saturating_sub(100)
+            .max(sentence.start.min(span.start)),
     );
-    let hi = ceil_boundary(text, (span.end + 60).min(sentence.end.max(span.end)).min(text.len()));
+    let hi = ceil_boundary(
+        text,
+        (span.end + 60)
+            .min(sentence.end.max(span.end))
+            .min(text.len()),
+    );
     let before = &text[lo..span.start];
     let before = match before.rfind(['.', ';', ':', '!', '?', '\n']) {
         Some(i) => &before[i + 1..],
