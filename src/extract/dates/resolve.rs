@@ -588,9 +588,10 @@ impl<'a> Ctx<'a> {
                 if !(1..=max).contains(&q) {
                     return None;
                 }
+                let year_ago = rule.fixed_value.as_deref() == Some("-1Y");
                 let year = self.year(c).or_else(|| {
                     let a = a?;
-                    let ay = a.year() as i32;
+                    let ay = a.year() as i32 - i32::from(year_ago);
                     Some(match self.dir(c) {
                         Some(d) => ay + d as i32,
                         None => {
@@ -632,12 +633,12 @@ impl<'a> Ctx<'a> {
                     (Some((y, q, _)), None) => (y, q),
                     (None, None) => return r(Date, "XXXX-QX".into(), m),
                 };
-                let y = if rule.fixed_value.as_deref() == Some("-1Y") {
-                    y - 1
-                } else {
-                    y
+                let y = match self.year(c) {
+                    Some(explicit) => explicit,
+                    None if rule.fixed_value.as_deref() == Some("-1Y") => y - 1,
+                    None => y,
                 };
-                if rule.fixed_value.is_none() {
+                if rule.fixed_value.is_none() && self.year(c).is_none() {
                     self.last_quarter = Some((y, q, sentence));
                 }
                 r(Date, format!("{y:04}-Q{q}"), m)
