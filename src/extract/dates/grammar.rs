@@ -133,6 +133,8 @@ pub enum Kind {
     SetWord,
     /// `every year`, `each Thursday`, `every two weeks`.
     SetEvery,
+    /// `Thanksgiving`, `Christmas`, `Election Day` (lexicon class `holiday`).
+    Holiday,
 }
 
 impl Kind {
@@ -162,6 +164,7 @@ impl Kind {
             "vague_duration" => Kind::VagueDuration,
             "set_word" => Kind::SetWord,
             "set_every" => Kind::SetEvery,
+            "holiday" => Kind::Holiday,
             _ => return None,
         })
     }
@@ -306,6 +309,18 @@ impl Lexicon {
                 if let Some(first) = c.next() {
                     forms.push(first.to_uppercase().collect::<String>() + c.as_str());
                 }
+                // Title Case for multi-word entries ("New Year's Day")
+                let title: Vec<String> = w
+                    .split(' ')
+                    .map(|part| {
+                        let mut pc = part.chars();
+                        match pc.next() {
+                            Some(f) => f.to_uppercase().collect::<String>() + pc.as_str(),
+                            None => String::new(),
+                        }
+                    })
+                    .collect();
+                forms.push(title.join(" "));
                 forms.push(w.to_uppercase());
             } else {
                 forms.push(w.clone());

@@ -796,6 +796,35 @@ impl<'a> Ctx<'a> {
                 let v = self.lex("setword", c, Field::Word)?;
                 r(Set, v.to_string(), m)
             }
+            Kind::Holiday => {
+                let rule_text = self.lex("holiday", c, Field::Word)?;
+                let on = |y: i32| holiday_date(rule_text, y);
+                if let Some(y) = self.year(c) {
+                    return r(Date, day_str(on(y)?), m);
+                }
+                let Some(a) = a else {
+                    return r(Date, "XXXX-XX-XX".into(), m);
+                };
+                let ay = a.year() as i32;
+                let cands: Vec<jiff::civil::Date> = [ay - 1, ay, ay + 1].iter().filter_map(|y| on(*y)).collect();
+                let pick = match self.dir(c) {
+                    Some(d) if d < 0 => cands.iter().rev().find(|d| **d < a).copied(),
+                    Some(d) if d > 0 => cands.iter().find(|d| **d > a).copied(),
+                    _ => {
+                        let tn = t();
+                        let nearest = cands
+                            .iter()
+                            .min_by_key(|d| (approx_days(**d) - approx_days(a)).abs())
+                            .copied();
+                        match (tn, nearest) {
+                            (Tense::Past, Some(n)) if n > a => cands.iter().rev().find(|d| **d <= a).copied(),
+                            (Tense::Future, Some(n)) if n < a => cands.iter().find(|d| **d >= a).copied(),
+                            (_, n) => n,
+                        }
+                    }
+                };
+                r(Date, day_str(pick?), m)
+            }
             Kind::SetEvery => {
                 if let Some(wd) = self.weekday(c) {
                     return r(Set, format!("XXXX-WXX-{wd}"), m);
@@ -814,3 +843,55 @@ impl<'a> Ctx<'a> {
 const UNIT_CODES: &[&str] = &[
     "S", "TM", "H", "D", "W", "2W", "M", "Q", "Y", "DE", "CE", "ML", "WE",
 ];
+
+/// A holiday's date in a year from its lexicon rule (`MM-DD`, `N:W:MM`, `easter±N`,
+/// `ELECTION`).
+fn holiday_date(rule: &str, y: i32) -> Option<Date> {
+    let y16 = i16::try_from(y).ok()?;
+    if let Some(rest) = rule.strip_prefix("easter") {
+        let off: i64 = if rest.is_empty() { 0 } else { rest.parse().ok()? };
+        return add_days(easter(y16)?, off);
+    }
+    if rule == "ELECTION" {
+        // the Tuesday after the first Monday of November
+        let first_monday = Date::new(y16, 11, 1).ok()?.nth_weekday_of_month(1, Weekday::Monday).ok()?;
+        return add_days(first_monday, 1);
+    }
+    let parts: Vec<&str> = rule.split(':').collect();
+    match parts.as_slice() {
+        [md] => {
+            let (mo, d) = md.split_once('-')?;
+            Date::new(y16, mo.parse().ok()?, d.parse().ok()?).ok()
+        }
+        [n, w, mo] => {
+            let n: i8 = n.parse().ok()?;
+            let wd = weekday_from(w.parse().ok()?)?;
+            Date::new(y16, mo.parse().ok()?, 1).ok()?.nth_weekday_of_month(n, wd).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Western Easter Sunday (anonymous Gregorian algorithm).
+fn easter(y: i16) -> Option<Date> {
+    let y = y as i32;
+    let a = y % 19;
+    let b = y / 100;
+    let c = y % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    Date::new(y as i16, month as i8, day as i8).ok()
+}
+
+fn approx_days(d: Date) -> i64 {
+    d.year() as i64 * 372 + d.month() as i64 * 31 + d.day() as i64
+}
