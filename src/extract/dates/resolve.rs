@@ -114,6 +114,10 @@ pub fn duration_value(n: Option<f64>, unit: &str) -> String {
         }
     }
     match unit {
+        "Q" => match n {
+            Some(v) => format!("P{}M", count_str(Some(v * 3.0))),
+            None => "PXM".into(),
+        },
         "S" => format!("PT{}S", count_str(n)),
         "TM" => format!("PT{}M", count_str(n)),
         "H" => format!("PT{}H", count_str(n)),
@@ -578,7 +582,7 @@ impl<'a> Ctx<'a> {
                     .and_then(|ch| ch.to_digit(10))
                     .map(|d| d as i8)
                     .or_else(|| {
-                        if ord.eq_ignore_ascii_case("final") {
+                        if ["final", "last", "latter"].iter().any(|w| ord.eq_ignore_ascii_case(w)) {
                             Some(if rule.kind == Kind::Quarter { 4 } else { 2 })
                         } else {
                             self.ex.lex.get("ordinal", ord).and_then(|v| v.parse().ok())
