@@ -219,7 +219,7 @@ const TYPES: &[&str] = &["DATE", "TIME", "DURATION", "SET"];
 #[derive(Debug, Default)]
 pub struct Lexicon {
     classes: HashMap<String, Vec<(String, String)>>,
-    index: HashMap<(String, String), String>,
+    index: HashMap<String, HashMap<String, String>>,
 }
 
 /// Lower case, whitespace runs as one space, a trailing `.` dropped.
@@ -245,6 +245,18 @@ pub fn normalise(s: &str) -> String {
     out
 }
 
+/// Already in normal form (the common case: a lower-case ASCII word): no allocation needed.
+fn is_normal(s: &str) -> bool {
+    !s.is_empty()
+        && !s.ends_with('.')
+        && s.bytes().all(|b| {
+            b.is_ascii() && !b.is_ascii_uppercase() && b != b'\t' && b != b'\n' && b != b'\r'
+        })
+        && !s.contains("  ")
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+}
+
 impl Lexicon {
     pub fn load(rules: &RuleSet) -> Result<Self, RuleError> {
         let mut lex = Lexicon::default();
@@ -257,7 +269,9 @@ impl Lexicon {
             let word = normalise(f[1]);
             let value = f[2].trim().to_string();
             lex.index
-                .insert((class.clone(), word.clone()), value.clone());
+                .entry(class.clone())
+                .or_default()
+                .insert(word.clone(), value.clone());
             let list = lex.classes.entry(class).or_default();
             if let Some(slot) = list.iter_mut().find(|(w, _)| *w == word) {
                 slot.1 = value;
@@ -271,21 +285,28 @@ impl Lexicon {
     /// The value of a word in a class (the word is normalised first; a `-` also matches a
     /// space).
     pub fn get(&self, class: &str, word: &str) -> Option<&str> {
+        let words = self.index.get(class)?;
+        if is_normal(word) {
+            if let Some(v) = words.get(word) {
+                return Some(v.as_str());
+            }
+            if !word.contains(['-', ' ']) {
+                return None;
+            }
+        }
         let w = normalise(word);
-        if let Some(v) = self.index.get(&(class.to_string(), w.clone())) {
+        if let Some(v) = words.get(&w) {
             return Some(v.as_str());
         }
-        if w.contains('-') {
-            let w2 = w.replace('-', " ");
-            if let Some(v) = self.index.get(&(class.to_string(), w2)) {
-                return Some(v.as_str());
-            }
+        if w.contains('-')
+            && let Some(v) = words.get(&w.replace('-', " "))
+        {
+            return Some(v.as_str());
         }
-        if w.contains(' ') {
-            let w2 = w.replace(' ', "-");
-            if let Some(v) = self.index.get(&(class.to_string(), w2)) {
-                return Some(v.as_str());
-            }
+        if w.contains(' ')
+            && let Some(v) = words.get(&w.replace(' ', "-"))
+        {
+            return Some(v.as_str());
         }
         None
     }
@@ -380,7 +401,11 @@ fn regex_syntax_meta(c: char) -> bool {
 /// The compiled grammar.
 pub struct Grammar {
     pub rules: Vec<Rule>,
+    /// All rules in one automaton: finds where a rule matches and which.
     regex: meta::Regex,
+    /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
+    /// pattern over a short span).
+    singles: Vec<meta::Regex>,
 }
 
 /// A raw match: which rule, the mention span, the full match, and the parts.
@@ -461,6 +486,7 @@ impl Grammar {
         let mut defines: HashMap<String, String> = HashMap::new();
         let mut compiled: Vec<Rule> = Vec::new();
         let mut sources: Vec<String> = Vec::new();
+        let mut singles: Vec<meta::Regex> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for line in rules.lines(PATTERNS) {
             let f = line.fields();
@@ -527,7 +553,7 @@ impl Grammar {
             let expanded = expand_macros(f[2], &defines, lex, 0).map_err(|m| line.error(m))?;
             let source = format!("(?i){expanded}");
             // Check the pattern on its own so an error names its line.
-            let single = build(&[source.as_str()]).map_err(|e| line.error(e))?;
+            let single = build_single(&source).map_err(|e| line.error(e))?;
             let info = single.group_info();
             let pid = regex_automata::PatternID::ZERO;
             for gi in 0..info.group_len(pid) {
@@ -546,10 +572,12 @@ impl Grammar {
                 // its place (so it keeps its priority).
                 compiled[prev] = rule;
                 sources[prev] = source;
+                singles[prev] = single;
             } else {
                 seen.insert(id.to_string(), compiled.len());
                 compiled.push(rule);
                 sources.push(source);
+                singles.push(single);
             }
         }
         let regex = build(&sources).map_err(|e| RuleError {
@@ -560,30 +588,64 @@ impl Grammar {
         Ok(Grammar {
             rules: compiled,
             regex,
+            singles,
         })
     }
 
-    /// All raw matches in `text[from..]`, leftmost-first, non-overlapping.
+    /// Number of raw matches (no captures): for benchmarks.
+    pub fn count_matches(&self, text: &str) -> usize {
+        self.regex.find_iter(text).count()
+    }
+
+    /// Matches per rule id (no captures): for benchmarks.
+    pub fn rule_histogram(&self, text: &str, hist: &mut std::collections::BTreeMap<String, usize>) {
+        for m in self.regex.find_iter(text) {
+            if let Some(r) = self.rules.get(m.pattern().as_usize()) {
+                *hist.entry(r.id.to_string()).or_default() += 1;
+            }
+        }
+    }
+
+    /// All raw matches in `text[from..]`, leftmost-first, non-overlapping. Vetoes come back
+    /// without parts (only their span matters); the parts of other matches are read by an
+    /// anchored capture search of that one pattern over the match.
     pub fn scan(&self, text: &str, from: usize) -> Vec<Cand> {
         let mut out = Vec::new();
+        let mut caps: Vec<Option<regex_automata::util::captures::Captures>> =
+            vec![None; self.singles.len()];
         let input = regex_automata::Input::new(text).span(from..text.len());
-        for caps in self.regex.captures_iter(input) {
-            let Some(pid) = caps.pattern() else { continue };
-            let Some(m) = caps.get_match() else { continue };
+        for m in self.regex.find_iter(input) {
+            let pid = m.pattern();
             let rule_idx = pid.as_usize();
             let Some(rule) = self.rules.get(rule_idx) else {
                 continue;
             };
             let mut parts: [Option<Span>; N_FIELDS] = [None; N_FIELDS];
-            for (fi, groups) in rule.groups.iter().enumerate() {
-                for &gi in groups {
-                    if let Some(s) = caps.get_group(gi) {
-                        parts[fi] = Some(Span::new(s.start, s.end));
-                        break;
+            let mut full = Span::new(m.start(), m.end());
+            if rule.kind != Kind::Veto {
+                let Some(single) = self.singles.get(rule_idx) else {
+                    continue;
+                };
+                let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
+                // A short haystack keeps the capture search on the bounded backtracker; the
+                // bytes around the match stay visible to `\b`.
+                let lo = floor_char(text, m.start().saturating_sub(4));
+                let hi = ceil_char(text, (m.end() + 4).min(text.len()));
+                let anchored = regex_automata::Input::new(&text[lo..hi])
+                    .range(m.start() - lo..m.end() - lo)
+                    .anchored(regex_automata::Anchored::Yes);
+                single.search_captures(&anchored, caps);
+                let Some(cm) = caps.get_match() else { continue };
+                full = Span::new(cm.start() + lo, cm.end() + lo);
+                for (fi, groups) in rule.groups.iter().enumerate() {
+                    for &gi in groups {
+                        if let Some(s) = caps.get_group(gi) {
+                            parts[fi] = Some(Span::new(s.start + lo, s.end + lo));
+                            break;
+                        }
                     }
                 }
             }
-            let full = Span::new(m.start(), m.end());
             let span = parts[field_index(Field::T)].unwrap_or(full);
             if span.is_empty() {
                 continue;
@@ -599,12 +661,41 @@ impl Grammar {
     }
 }
 
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// One rule, for reading the parts of a known match: no lazy DFA (it would be rebuilt for
+/// every rule; the anchored captures search runs the bounded backtracker directly).
+fn build_single(pattern: &str) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(200 * (1 << 20)))
+                .hybrid(false)
+                .dfa(false),
+        )
+        .syntax(syntax::Config::new().utf8(true))
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
 fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .configure(
             meta::Config::new()
                 .nfa_size_limit(Some(200 * (1 << 20)))
-                .hybrid_cache_capacity(8 * (1 << 20)),
+                .hybrid_cache_capacity(64 * (1 << 20)),
         )
         .syntax(syntax::Config::new().utf8(true))
         .build_many(patterns)

@@ -582,7 +582,10 @@ impl<'a> Ctx<'a> {
                     .and_then(|ch| ch.to_digit(10))
                     .map(|d| d as i8)
                     .or_else(|| {
-                        if ["final", "last", "latter"].iter().any(|w| ord.eq_ignore_ascii_case(w)) {
+                        if ["final", "last", "latter"]
+                            .iter()
+                            .any(|w| ord.eq_ignore_ascii_case(w))
+                        {
                             Some(if rule.kind == Kind::Quarter { 4 } else { 2 })
                         } else {
                             self.ex.lex.get("ordinal", ord).and_then(|v| v.parse().ok())
@@ -810,7 +813,8 @@ impl<'a> Ctx<'a> {
                     return r(Date, "XXXX-XX-XX".into(), m);
                 };
                 let ay = a.year() as i32;
-                let cands: Vec<jiff::civil::Date> = [ay - 1, ay, ay + 1].iter().filter_map(|y| on(*y)).collect();
+                let cands: Vec<jiff::civil::Date> =
+                    [ay - 1, ay, ay + 1].iter().filter_map(|y| on(*y)).collect();
                 let pick = match self.dir(c) {
                     Some(d) if d < 0 => cands.iter().rev().find(|d| **d < a).copied(),
                     Some(d) if d > 0 => cands.iter().find(|d| **d > a).copied(),
@@ -821,8 +825,12 @@ impl<'a> Ctx<'a> {
                             .min_by_key(|d| (approx_days(**d) - approx_days(a)).abs())
                             .copied();
                         match (tn, nearest) {
-                            (Tense::Past, Some(n)) if n > a => cands.iter().rev().find(|d| **d <= a).copied(),
-                            (Tense::Future, Some(n)) if n < a => cands.iter().find(|d| **d >= a).copied(),
+                            (Tense::Past, Some(n)) if n > a => {
+                                cands.iter().rev().find(|d| **d <= a).copied()
+                            }
+                            (Tense::Future, Some(n)) if n < a => {
+                                cands.iter().find(|d| **d >= a).copied()
+                            }
                             (_, n) => n,
                         }
                     }
@@ -853,12 +861,19 @@ const UNIT_CODES: &[&str] = &[
 fn holiday_date(rule: &str, y: i32) -> Option<Date> {
     let y16 = i16::try_from(y).ok()?;
     if let Some(rest) = rule.strip_prefix("easter") {
-        let off: i64 = if rest.is_empty() { 0 } else { rest.parse().ok()? };
+        let off: i64 = if rest.is_empty() {
+            0
+        } else {
+            rest.parse().ok()?
+        };
         return add_days(easter(y16)?, off);
     }
     if rule == "ELECTION" {
         // the Tuesday after the first Monday of November
-        let first_monday = Date::new(y16, 11, 1).ok()?.nth_weekday_of_month(1, Weekday::Monday).ok()?;
+        let first_monday = Date::new(y16, 11, 1)
+            .ok()?
+            .nth_weekday_of_month(1, Weekday::Monday)
+            .ok()?;
         return add_days(first_monday, 1);
     }
     let parts: Vec<&str> = rule.split(':').collect();
@@ -870,7 +885,10 @@ fn holiday_date(rule: &str, y: i32) -> Option<Date> {
         [n, w, mo] => {
             let n: i8 = n.parse().ok()?;
             let wd = weekday_from(w.parse().ok()?)?;
-            Date::new(y16, mo.parse().ok()?, 1).ok()?.nth_weekday_of_month(n, wd).ok()
+            Date::new(y16, mo.parse().ok()?, 1)
+                .ok()?
+                .nth_weekday_of_month(n, wd)
+                .ok()
         }
         _ => None,
     }

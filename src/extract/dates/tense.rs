@@ -81,33 +81,45 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
 
 fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
     let w = words[i];
+    let mut pair = String::with_capacity(32);
     if let Some(next) = words.get(i + 1) {
-        let pair = format!("{w} {next}");
+        pair.push_str(w);
+        pair.push(' ');
+        pair.push_str(next);
         if lex.has("future_cue", &pair) {
             return Some(Tense::Future);
         }
     }
     if i > 0 {
-        let pair = format!("{} {w}", words[i - 1]);
+        pair.clear();
+        pair.push_str(words[i - 1]);
+        pair.push(' ');
+        pair.push_str(w);
         if lex.has("future_cue", &pair) {
             return Some(Tense::Future);
         }
     }
-    let lower = w.to_lowercase();
-    if lex.has("future_cue", &lower) {
+    let owned;
+    let lower: &str = if w.bytes().any(|b| b.is_ascii_uppercase()) || !w.is_ascii() {
+        owned = w.to_lowercase();
+        &owned
+    } else {
+        w
+    };
+    if lex.has("future_cue", lower) {
         return Some(Tense::Future);
     }
     if lower.ends_with("'ll") || lower.ends_with("’ll") {
         return Some(Tense::Future);
     }
-    if lex.has("past_cue", &lower) {
+    if lex.has("past_cue", lower) {
         return Some(Tense::Past);
     }
     if lower.len() > 4
         && lower.ends_with("ed")
         && lower.is_ascii()
-        && !lex.has("not_past", &lower)
-        && !lex.has("future_cue", &lower)
+        && !lex.has("not_past", lower)
+        && !lex.has("future_cue", lower)
     {
         return Some(Tense::Past);
     }
