@@ -86,7 +86,7 @@ fn scan_only(docs: &[Document]) {
         g.rule_histogram(&d.text, &mut hist);
     }
     let mut v: Vec<_> = hist.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|e| std::cmp::Reverse(e.1));
     for (id, n) in v.iter().take(12) {
         println!("  {n:6} {id}");
     }
