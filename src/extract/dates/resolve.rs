@@ -255,7 +255,7 @@ impl<'a> Ctx<'a> {
     /// clause's tense: a month alone in a past clause is not after the anchor's month, in a
     /// future clause not before it; a month and day move only when well off (a past clause
     /// often names a coming deadline: "extended the offer to Nov. 20").
-    fn infer_year(&self, month: i8, day: Option<i8>, t: Tense) -> Option<i32> {
+    fn infer_year(&self, month: i8, day: Option<i8>, t: Tense, strict_past: bool) -> Option<i32> {
         let a = self.anchor?;
         let ay = a.year() as i32;
         let dd = day.unwrap_or(15) as i32;
@@ -272,10 +272,25 @@ impl<'a> Ctx<'a> {
         Some(match (t, day.is_some()) {
             (Tense::Past, false) if diff > 0 => best - 1,
             (Tense::Past, true) if diff > 93 => best - 1,
+            (Tense::Past, true) if diff > 0 && strict_past => best - 1,
             (Tense::Future, false) if diff < 0 => best + 1,
             (Tense::Future, true) if diff < -7 => best + 1,
             _ => best,
         })
+    }
+
+    /// `… ended Sept. 30`: the month after `pos`, when the next word is `ended`/`ending`.
+    fn ended_month(&self, pos: usize) -> Option<i8> {
+        let w = super::next_word(self.text, pos)?;
+        if !(w.eq_ignore_ascii_case("ended") || w.eq_ignore_ascii_case("ending")) {
+            return None;
+        }
+        let at = self.text.get(pos..)?.find(w)? + pos + w.len();
+        let m = super::next_word(self.text, at)?;
+        ["month", "month_ambig", "mon_abbr"]
+            .iter()
+            .find_map(|cl| self.ex.lex.get(cl, m))
+            .and_then(|v| v.parse().ok())
     }
 
     pub fn resolve(
@@ -287,10 +302,12 @@ impl<'a> Ctx<'a> {
     ) -> Option<Resolved> {
         let t = || {
             // "by Friday", "until Tuesday": a deadline ahead; "Friday's ruling": a day past.
-            if super::prev_word(self.text, c.full.start)
-                .is_some_and(|w| self.ex.lex.has("future_prep", w))
-            {
+            let prev = super::prev_word(self.text, c.full.start);
+            if prev.is_some_and(|w| self.ex.lex.has("future_prep", w)) {
                 return Tense::Future;
+            }
+            if prev.is_some_and(|w| self.ex.lex.has("past_prep", w)) {
+                return Tense::Past;
             }
             let rest = self.text.get(c.span.end..).unwrap_or("");
             if rest.starts_with("'s") || rest.starts_with("’s") {
@@ -364,7 +381,8 @@ impl<'a> Ctx<'a> {
                     } else {
                         t()
                     };
-                    year = self.infer_year(month, day, tn);
+                    let strict = prev.is_some_and(|w| self.ex.lex.has("past_prep", w));
+                    year = self.infer_year(month, day, tn, strict);
                 }
                 match (year, day) {
                     (Some(y), Some(d)) => {
@@ -522,8 +540,13 @@ impl<'a> Ctx<'a> {
                     return r(Date, "XXXX-XX-XX".into(), m);
                 };
                 // Earnings: "a year ago" next to a quarter is that quarter a year before.
+                let adj_ok = rule.fixed_value.as_deref() != Some("ADJ")
+                    || super::next_word(self.text, c.span.end).is_some_and(|w| {
+                        w.eq_ignore_ascii_case("quarter") || w.eq_ignore_ascii_case("period")
+                    });
                 if unit == "Y"
                     && n == 1.0
+                    && adj_ok
                     && let Some((qy, q, _)) = self.last_quarter
                 {
                     let prev = add_months(a, -3).map(|d| (d.year() as i32, quarter_of(d)));
@@ -634,7 +657,13 @@ impl<'a> Ctx<'a> {
                 let prev = a
                     .and_then(|a| add_months(a, -3))
                     .map(|d| (d.year() as i32, quarter_of(d)));
+                let ended = self.ended_month(c.span.end);
                 let (y, q) = match (self.last_quarter, prev) {
+                    (_, Some(_)) if ended.is_some() => {
+                        let (mo, a) = (ended?, a?);
+                        let y = a.year() as i32 - i32::from(mo > a.month());
+                        (y, (mo - 1) / 3 + 1)
+                    }
                     (Some((y, q, _)), Some(p)) if (y, q) <= p => (y, q),
                     (_, Some(p)) => p,
                     (Some((y, q, _)), None) => (y, q),
@@ -778,7 +807,7 @@ impl<'a> Ctx<'a> {
                         .unwrap_or(0);
                     a.and_then(|a| add_days(a, off)).map(day_str)
                 } else if let (Some(mo), Some(d)) = (self.month(c), self.day(c)) {
-                    self.infer_year(mo, Some(d), t())
+                    self.infer_year(mo, Some(d), t(), false)
                         .and_then(|y| jiff::civil::Date::new(y as i16, mo, d).ok())
                         .map(day_str)
                 } else {
