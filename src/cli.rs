@@ -51,6 +51,9 @@ pub struct RunArgs {
     /// Process only shard K of N (K/N, 0-based): a stable split by a hash of doc_id.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Reuse records of the previous complete run in the output folder for unchanged documents (same doc_id and content hash, same version and rules).
+    #[arg(long)]
+    pub resume: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
 }

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod output;
 pub mod pipeline;
 pub mod record;
+pub mod resume;
 pub mod rules;
 pub mod run;
 pub mod segment;

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             timings: false,
             flat: false,
             shard: None,
+            resume: false,
             rules: RuleArgs {
                 rules_dir: None,
                 default_dollar: "USD".into(),
@@ -107,6 +108,7 @@ fn cmd_run(args: RunArgs) -> Result<i32> {
         rules_hash: rules.hash(),
         flat: args.flat,
         shard: args.shard,
+        resume: args.resume,
     };
     let summary = run(&pipeline, &cfg).context("run failed")?;
     if summary.broken_pipe {
