@@ -5,7 +5,10 @@
 
 pub mod annotations;
 pub mod corpus;
+pub mod diff;
 pub mod document;
+pub mod eval;
+pub mod explain;
 pub mod extract;
 pub mod output;
 pub mod pipeline;

@@ -21,13 +21,22 @@ fn check(doc: &Document) -> Result<(), TestCaseError> {
     let n_sent = rec["sentences"].as_array().unwrap().len();
     let mut prev_end = 0;
     for s in rec["sentences"].as_array().unwrap() {
-        let (a, b) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
-        prop_assert!(prev_end <= a && a < b && b <= chars.len(), "sentence order {a}..{b}");
+        let (a, b) = (
+            s["start"].as_u64().unwrap() as usize,
+            s["end"].as_u64().unwrap() as usize,
+        );
+        prop_assert!(
+            prev_end <= a && a < b && b <= chars.len(),
+            "sentence order {a}..{b}"
+        );
         prev_end = b;
     }
     for field in ["sentences", "entities", "money", "dates", "citations"] {
         for s in rec[field].as_array().unwrap() {
-            let (a, b) = (s["start"].as_u64().unwrap() as usize, s["end"].as_u64().unwrap() as usize);
+            let (a, b) = (
+                s["start"].as_u64().unwrap() as usize,
+                s["end"].as_u64().unwrap() as usize,
+            );
             prop_assert!(a <= b && b <= chars.len());
             let got: String = chars[a..b].iter().collect();
             prop_assert_eq!(got.as_str(), s["text"].as_str().unwrap());
@@ -57,16 +66,85 @@ fn check(doc: &Document) -> Result<(), TestCaseError> {
 /// Text made of the tokens the rules care about, so the interesting paths are hit often.
 fn newsy() -> impl Strategy<Value = String> {
     let tokens = prop::sample::select(vec![
-        "Mr.", "U.S.", "Inc.", "Dr.", "No.", "p.", "a.m.", "J.P.", "A.", "I.", "the", "said", "It",
-        "The", "India", "Italy", "€20 billion", "$3.2bn", "Rs 2,500 crore", "₹1.5 lakh crore",
-        "£50m", "May", "20,", "2026", "Wednesday", "last week", "by 2029", "Q3", "[1]", "[2-4]",
-        "[1, 3]", "[citation needed]", "[41-23]", "[", "]", "(", ")", ".", "...", ". . .", "…",
-        "!", "?", "\"", "“", "”", "'", "’", "\n", "\n\n", "\r\n", "# References", "[3] https://x.example/a - T",
-        "1.)", "•", "-", "参考文献：", "日本。", "Prime Minister", "Narendra Modi", "Ltd", "3-1",
-        "10:30", "percent", "%", ",", ";", "—", "\u{a0}", "\t", "e.g.", "others.No", "x",
+        "Mr.",
+        "U.S.",
+        "Inc.",
+        "Dr.",
+        "No.",
+        "p.",
+        "a.m.",
+        "J.P.",
+        "A.",
+        "I.",
+        "the",
+        "said",
+        "It",
+        "The",
+        "India",
+        "Italy",
+        "€20 billion",
+        "$3.2bn",
+        "Rs 2,500 crore",
+        "₹1.5 lakh crore",
+        "£50m",
+        "May",
+        "20,",
+        "2026",
+        "Wednesday",
+        "last week",
+        "by 2029",
+        "Q3",
+        "[1]",
+        "[2-4]",
+        "[1, 3]",
+        "[citation needed]",
+        "[41-23]",
+        "[",
+        "]",
+        "(",
+        ")",
+        ".",
+        "...",
+        ". . .",
+        "…",
+        "!",
+        "?",
+        "\"",
+        "“",
+        "”",
+        "'",
+        "’",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "# References",
+        "[3] https://x.example/a - T",
+        "1.)",
+        "•",
+        "-",
+        "参考文献：",
+        "日本。",
+        "Prime Minister",
+        "Narendra Modi",
+        "Ltd",
+        "3-1",
+        "10:30",
+        "percent",
+        "%",
+        ",",
+        ";",
+        "—",
+        "\u{a0}",
+        "\t",
+        "e.g.",
+        "others.No",
+        "x",
     ]);
-    prop::collection::vec((tokens, prop::sample::select(vec![" ", "", " ", "  "])), 0..80)
-        .prop_map(|v| v.into_iter().map(|(t, s)| format!("{t}{s}")).collect())
+    prop::collection::vec(
+        (tokens, prop::sample::select(vec![" ", "", " ", "  "])),
+        0..80,
+    )
+    .prop_map(|v| v.into_iter().map(|(t, s)| format!("{t}{s}")).collect())
 }
 
 proptest! {
