@@ -492,7 +492,7 @@ impl Grammar {
             let f = line.fields();
             if f.len() < 3 {
                 return Err(line.error(
-                    "expected: id <TAB> kind <TAB> pattern [<TAB> key=value ...], or define <TAB> NAME <TAB> pattern",
+                    "expected: id <TAB> kind <TAB> pattern <TAB> key=value ... (or -), or define <TAB> NAME <TAB> pattern <TAB> -",
                 ));
             }
             if f[0] == "define" {
@@ -516,7 +516,12 @@ impl Grammar {
                 fixed_value: None,
                 groups: Default::default(),
             };
-            for arg in f.iter().skip(3).flat_map(|a| a.split_whitespace()) {
+            for arg in f
+                .iter()
+                .skip(3)
+                .flat_map(|a| a.split_whitespace())
+                .filter(|a| *a != "-")
+            {
                 let (k, v) = arg
                     .split_once('=')
                     .ok_or_else(|| line.error(format!("argument `{arg}` is not key=value")))?;
