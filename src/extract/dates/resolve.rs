@@ -275,6 +275,9 @@ impl<'a> Ctx<'a> {
             (Tense::Past, true) if diff > 0 && strict_past => best - 1,
             (Tense::Future, false) if diff < 0 => best + 1,
             (Tense::Future, true) if diff < -7 => best + 1,
+            // news reports more than it announces: a month alone more than two months ahead
+            // is last year's
+            (Tense::Unknown, false) if diff > 62 => best - 1,
             _ => best,
         })
     }
