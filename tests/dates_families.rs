@@ -508,3 +508,77 @@ fn never_panics_on_odd_text() {
         let _ = run(text, "2026-05-20");
     }
 }
+
+#[test]
+fn holidays_resolve_to_the_nearest_occurrence() {
+    // US Thanksgiving 2026 is Thursday 26 November
+    assert_eq!(
+        value(
+            "Stores open early after Thanksgiving.",
+            "2026-11-20",
+            "Thanksgiving"
+        ),
+        "2026-11-26"
+    );
+    assert_eq!(
+        value("Sales slowed after Christmas.", "2027-01-10", "Christmas"),
+        "2026-12-25"
+    );
+    // Easter 2026 is 5 April
+    assert_eq!(
+        value("The shrine reopens at Easter.", "2026-03-01", "Easter"),
+        "2026-04-05"
+    );
+}
+
+#[test]
+fn the_following_year_counts_from_the_stated_date() {
+    let all = run(
+        "He joined the army in 2001, and the following year he was sent abroad.",
+        "2026-05-20",
+    );
+    let v: Vec<&str> = all.iter().map(|(_, _, v, _)| v.as_str()).collect();
+    assert_eq!(v, ["2001", "2002"]);
+}
+
+#[test]
+fn earnings_comparisons_take_the_reported_quarter() {
+    let text = "Net income rose 8% in the third quarter. A year earlier, the company lost money.";
+    assert_eq!(value(text, "2025-10-20", "the third quarter"), "2025-Q3");
+    assert_eq!(value(text, "2025-10-20", "A year earlier"), "2024-Q3");
+}
+
+#[test]
+fn a_rule_file_error_names_its_line() {
+    use newsextract::extract::dates::DateExtractor;
+    let dir = std::env::temp_dir().join(format!("nx-dates-rules-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("dates")).unwrap();
+    std::fs::write(
+        dir.join("dates/patterns.tsv"),
+        "# mine\ndate.bad\tnot_a_kind\t\\bfoo\\b\t-\n",
+    )
+    .unwrap();
+    let rules = RuleSet::with_overlay(Some(&dir)).unwrap();
+    let err = DateExtractor::new(&rules, &Options::default())
+        .err()
+        .expect("an error");
+    assert!(
+        err.to_string()
+            .ends_with("patterns.tsv:2: unknown kind `not_a_kind`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_disabled_rule_gives_no_mentions() {
+    let dir = std::env::temp_dir().join(format!("nx-dates-off-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("disabled.txt"), "date.ref\n").unwrap();
+    let rules = RuleSet::with_overlay(Some(&dir)).unwrap();
+    let p = Pipeline::new(&rules, &Options::default()).unwrap();
+    let mut doc = Document::new("t", "Rates are now higher.");
+    doc.meta.published = Some("2026-05-20".into());
+    assert!(p.process(&doc).dates.is_empty());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -27,6 +27,9 @@ pub struct Ctx<'a> {
     /// The last quarter the story named, and in which sentence (earnings reports: "the
     /// quarter", "a year earlier" refer to it).
     last_quarter: Option<(i32, i8, usize)>,
+    /// The last year (and month) the story stated outright: "the following year" counts from
+    /// it, not from the anchor.
+    last_stated: Option<(i32, Option<i8>)>,
 }
 
 fn r(ty: TimexType, value: String, timex_mod: Option<&'static str>) -> Option<Resolved> {
@@ -144,6 +147,7 @@ impl<'a> Ctx<'a> {
             text,
             anchor,
             last_quarter: None,
+            last_stated: None,
         }
     }
 
@@ -387,6 +391,9 @@ impl<'a> Ctx<'a> {
                     let strict = prev.is_some_and(|w| self.ex.lex.has("past_prep", w));
                     year = self.infer_year(month, day, tn, strict);
                 }
+                if let (Some(y), true) = (year, self.get(c, Field::Year).is_some()) {
+                    self.last_stated = Some((y, Some(month)));
+                }
                 match (year, day) {
                     (Some(y), Some(d)) => {
                         jiff::civil::Date::new(y as i16, month, d).ok()?;
@@ -419,6 +426,7 @@ impl<'a> Ctx<'a> {
             }
             Kind::Year => {
                 let y = self.year(c)?;
+                self.last_stated = Some((y, None));
                 r(Date, format!("{y:04}"), m)
             }
             Kind::Weekday => {
@@ -487,6 +495,22 @@ impl<'a> Ctx<'a> {
             Kind::RelUnit => {
                 let unit = self.get(c, Field::Unit)?.to_ascii_lowercase();
                 let dir = self.dir(c).unwrap_or(0);
+                // "the following year", "the previous month": from the last stated date
+                let from_story = self.get(c, Field::Dir).is_some_and(|w| {
+                    ["following", "previous", "preceding", "prior"]
+                        .iter()
+                        .any(|x| w.eq_ignore_ascii_case(x))
+                });
+                if from_story && let Some((y, mo)) = self.last_stated {
+                    match (unit.as_str(), mo) {
+                        ("year", _) => return r(Date, format!("{:04}", y + dir as i32), m),
+                        ("month", Some(mo)) => {
+                            let d = add_months(jiff::civil::Date::new(y as i16, mo, 1).ok()?, dir)?;
+                            return r(Date, month_str(d.year() as i32, d.month()), m);
+                        }
+                        _ => {}
+                    }
+                }
                 let Some(a) = a else {
                     return r(Date, "XXXX".into(), m);
                 };
