@@ -293,6 +293,19 @@ impl Lexicon {
             if !word.contains(['-', ' ']) {
                 return None;
             }
+        } else if word.len() <= 32
+            && word.bytes().all(|b| b.is_ascii_graphic())
+            && !word.contains('-')
+        {
+            // A single ASCII word with capitals or a trailing dot ("Friday", "Sept."): lower
+            // case on the stack.
+            let mut buf = [0u8; 32];
+            let w = word.trim_end_matches('.').as_bytes();
+            for (d, b) in buf.iter_mut().zip(w) {
+                *d = b.to_ascii_lowercase();
+            }
+            let lower = std::str::from_utf8(&buf[..w.len()]).ok()?;
+            return words.get(lower).map(|v| v.as_str());
         }
         let w = normalise(word);
         if let Some(v) = words.get(&w) {
