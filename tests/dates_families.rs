@@ -166,6 +166,14 @@ fn weekdays_resolve_by_tense_around_the_anchor() {
         ),
         "2026-05-22"
     );
+    assert_eq!(
+        value(
+            "Officials may meet again on Friday.",
+            "2026-05-20",
+            "Friday"
+        ),
+        "2026-05-22"
+    );
     // anchor Monday 2026-06-01: the Friday before is in May
     assert_eq!(
         value("Police arrested him on Friday.", "2026-06-01", "Friday"),
