@@ -65,12 +65,9 @@ fn full_dates(
         if !matches!(rule.kind, Kind::Date | Kind::Numeric) {
             continue;
         }
-        let (Some(y), Some(d)) = (
-            c.text(text, Field::Year),
-            None::<&str>
-                .or(c.text(text, Field::Day))
-                .or(c.text(text, Field::A)),
-        ) else {
+        // a full date has a year and a day (numeric dates: the first number)
+        let day = c.text(text, Field::Day).or(c.text(text, Field::A));
+        let (Some(y), Some(d)) = (c.text(text, Field::Year), day) else {
             continue;
         };
         let Ok(y) = y.parse::<i16>() else { continue };
