@@ -27,6 +27,11 @@ HISTORIC = [
     ("ESP", "Spanish Peseta"), ("NLG", "Netherlands Guilder"), ("FIM", "Finnish Markka"),
     ("BEF", "Belgian Franc"), ("ATS", "Austrian Schilling"), ("PTE", "Portuguese Escudo"),
     ("IEP", "Irish Pound"), ("GRD", "Greek Drachma"),
+    # replaced by the euro recently or redenominated; still in news archives
+    ("BGN", "Bulgarian Lev"), ("HRK", "Croatian Kuna"), ("LTL", "Lithuanian Litas"),
+    ("LVL", "Latvian Lats"), ("EEK", "Estonian Kroon"), ("SKK", "Slovak Koruna"),
+    ("SIT", "Slovenian Tolar"), ("CYP", "Cypriot Pound"), ("MTL", "Maltese Lira"),
+    ("VEF", "Venezuelan Bolivar"), ("ZWL", "Zimbabwe Dollar"), ("SLL", "Sierra Leonean Leone"),
 ]
 # Plural of a name's last word where adding "s" is wrong.
 PLURAL = {
@@ -68,7 +73,10 @@ def main():
     for c in pycountry.currencies:
         status = "not_money" if c.alpha_3 in NOT_MONEY else "current"
         rows.append((c.alpha_3, c.name, plural(c.name), MINOR.get(c.alpha_3, 2), status))
+    current = {c.alpha_3 for c in pycountry.currencies}
     for code, name in HISTORIC:
+        if code in current:
+            continue
         rows.append((code, name, plural(name), 2, "historic"))
     for r in sorted(rows):
         out.write("\t".join(str(x) for x in r) + "\n")

@@ -572,6 +572,20 @@ impl MoneyExtractor {
         if a.wordcode && !cx.toks[i].glued {
             return;
         }
+        // a name or code right after a number closes that amount ("50 dollar 40 rmb")
+        // unless that number already follows a unit ("rmb 10 usd 20") or this one touches its
+        // own number ("3 USD50")
+        if a.kind != UnitKind::Symbol
+            && !cx.toks[i].glued
+            && u.start > 0
+            && cx.toks[u.start - 1].kind == Kind::Num
+            && !cx
+                .units
+                .iter()
+                .any(|p| p.end == u.start - 1 && self.alias(p.alias).pre)
+        {
+            return;
+        }
         let Some(amt) = self.parse_amount(cx, i) else {
             return;
         };
@@ -583,7 +597,8 @@ impl MoneyExtractor {
         let max = amt.max.map(|m| m * a.factor);
         let mut rule = Self::rule_for(a.kind, true, amt.mag > 1.0 || a.factor > 1.0);
         // the same currency named again after the number: "$ 10 dollars"
-        if end < n
+        if a.kind == UnitKind::Symbol
+            && end < n
             && !cx.toks[end].newline
             && let Some(t) = self.unit_at(cx, end, |_, b| {
                 b.post
