@@ -644,6 +644,10 @@ impl MoneyExtractor {
         {
             return;
         }
+        // a code that is also a word stands last: "500 ALL." but not "10 ALL stars"
+        if a.wordcode && cx.toks.get(u.end).is_some_and(|t| t.kind == Kind::Word && !t.newline) {
+            return;
+        }
         let mut num_end = u.start;
         let hyphen = ut.glued
             && cx.toks[u.start - 1].kind == Kind::Sym
