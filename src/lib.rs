@@ -4,11 +4,14 @@
 //! product; the `newsextract` binary is a thin client of it.
 
 pub mod annotations;
+pub mod corpus;
 pub mod document;
 pub mod extract;
+pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod rules;
+pub mod run;
 pub mod segment;
 
 pub use annotations::Annotations;
