@@ -34,6 +34,8 @@ pub struct Alias {
     pub wordcode: bool,
     pub weight: bool,
     pub singular: bool,
+    pub nocap: bool,
+    pub compound_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -120,6 +122,8 @@ impl Lexicon {
                 wordcode: false,
                 weight: false,
                 singular: false,
+                nocap: false,
+                compound_only: false,
             }
         };
 
@@ -189,6 +193,8 @@ impl Lexicon {
                     "wordcode" => a.wordcode = true,
                     "weight" => a.weight = true,
                     "singular" => a.singular = true,
+                    "nocap" => a.nocap = true,
+                    "compound" => a.compound_only = true,
                     "off" => off = true,
                     x => return Err(line.error(format!("unknown flag {x:?}"))),
                 }

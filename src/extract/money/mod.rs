@@ -157,7 +157,15 @@ impl MoneyExtractor {
                     && t.kind != Kind::Num
                     && eq_lower(s, &a.toks[k])
                     && (!a.case || s == &*a.raw[k])
+                    && !(a.nocap && is_title_case(s))
             });
+            // "won't": a word going on after an apostrophe is not this unit
+            let next_apos = cx.toks.get(i + len).is_some_and(|t| {
+                t.glued
+                    && matches!(t.text(cx.text), "'" | "’")
+                    && cx.toks.get(i + len + 1).is_some_and(|w| w.glued && w.kind == Kind::Word)
+            });
+            let ok = ok && !next_apos;
             if ok {
                 best = Some((i + len, id));
             }
@@ -275,7 +283,7 @@ impl MoneyExtractor {
                 Some(Amount {
                     start: i,
                     end: j,
-                    value: v * mag,
+                    value: if int || j == i + 1 || mag > 1.0 { scaled(s, v, mag) } else { v * mag },
                     max: None,
                     raw: v,
                     mag,
@@ -539,13 +547,25 @@ impl MoneyExtractor {
                 let same = minor.currency == major.currency
                     || minor.default_dollar
                     || minor.currency.is_none();
-                return same.then_some((b.value * minor.factor, u.end));
+                return same.then_some((apply_factor(b.value, minor.factor), u.end));
             }
             if !self.in_list(cx, e, "compound_follow") {
                 return None;
             }
         }
         Some((b.value / 100.0, e))
+    }
+
+    /// A lone four-digit number that reads as a year (1800-2100).
+    fn yearish(&self, cx: &Ctx, amt: &Amount) -> bool {
+        let t = &cx.toks[amt.start];
+        if amt.end != amt.start + 1 || t.kind != Kind::Num {
+            return false;
+        }
+        let s = t.text(cx.text);
+        s.len() == 4
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && (1800..=2100).contains(&s.parse::<u32>().unwrap_or(0))
     }
 
     fn rule_for(kind: UnitKind, prefix: bool, mag: bool) -> Rule {
@@ -592,9 +612,14 @@ impl MoneyExtractor {
         if amt.article {
             return;
         }
+        // a name before a number is loose ("dollar 22.5 million"): never glued, never a year
+        // ("Euro 2004")
+        if a.kind == UnitKind::Name && (cx.toks[i].glued || self.yearish(cx, &amt)) {
+            return;
+        }
         let mut end = amt.end;
-        let mut value = amt.value * a.factor;
-        let max = amt.max.map(|m| m * a.factor);
+        let mut value = apply_factor(amt.value, a.factor);
+        let max = amt.max.map(|m| apply_factor(m, a.factor));
         let mut rule = Self::rule_for(a.kind, true, amt.mag > 1.0 || a.factor > 1.0);
         // the same currency named again after the number: "$ 10 dollars"
         if a.kind == UnitKind::Symbol
@@ -633,6 +658,9 @@ impl MoneyExtractor {
     /// The unit stands after the number: "75 $", "200 USD", "five million yen", "12-cent".
     fn try_postfix(&self, cx: &Ctx, u: Unit, out: &mut Vec<Cand>) {
         let a = self.alias(u.alias);
+        if a.compound_only {
+            return;
+        }
         let n = cx.toks.len();
         let ut = &cx.toks[u.start];
         if u.start == 0 || ut.newline || (a.glued && !ut.glued) {
@@ -700,21 +728,14 @@ impl MoneyExtractor {
             return;
         }
         // a year is not an amount: "in 1997 $", "in 2019 dollars"
-        let first = &cx.toks[amt.start];
-        if amt.end == amt.start + 1 && first.kind == Kind::Num {
-            let s = first.text(cx.text);
-            let yearish = s.len() == 4
-                && s.bytes().all(|b| b.is_ascii_digit())
-                && (1800..=2100).contains(&s.parse::<u32>().unwrap_or(0));
-            if yearish
-                && ((a.kind == UnitKind::Symbol && !ut.glued)
-                    || (amt.start > 0 && self.in_list(cx, amt.start - 1, "year_base")))
-            {
-                return;
-            }
+        if self.yearish(cx, &amt)
+            && ((a.kind == UnitKind::Symbol && !ut.glued)
+                || (amt.start > 0 && self.in_list(cx, amt.start - 1, "year_base")))
+        {
+            return;
         }
-        let mut value = amt.value * a.factor;
-        let max = amt.max.map(|m| m * a.factor);
+        let mut value = apply_factor(amt.value, a.factor);
+        let max = amt.max.map(|m| apply_factor(m, a.factor));
         let mut mag = amt.mag * a.factor.max(1.0);
         let mut end = u.end;
         // "75 USD million"
@@ -897,6 +918,40 @@ impl Extractor for MoneyExtractor {
                 rule: self.rule_ids[c.rule as usize].clone(),
             });
         }
+    }
+}
+
+fn is_title_case(s: &str) -> bool {
+    let mut cs = s.chars();
+    cs.next().is_some_and(char::is_uppercase) && cs.clone().next().is_some() && cs.all(char::is_lowercase)
+}
+
+/// A number times a unit factor, dividing for sub-units so that 138 × 0.01 is 1.38 exactly.
+fn apply_factor(v: f64, f: f64) -> f64 {
+    if f < 1.0 && f > 0.0 {
+        v / (1.0 / f).round()
+    } else {
+        v * f
+    }
+}
+
+/// Digits times a power-of-ten magnitude without binary drift (4.1bn is 4100000000, not
+/// 4099999999.9999995).
+fn scaled(s: &str, v: f64, mag: f64) -> f64 {
+    let exp = mag.log10();
+    if mag <= 1.0 || exp.fract() != 0.0 {
+        return v * mag;
+    }
+    let decimals = s.find('.').map_or(0, |d| s.len() - d - 1) as i32;
+    let mantissa: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
+    let Ok(m) = mantissa.parse::<f64>() else {
+        return v * mag;
+    };
+    let k = exp as i32 - decimals;
+    if k >= 0 {
+        m * 10f64.powi(k)
+    } else {
+        m / 10f64.powi(-k)
     }
 }
 

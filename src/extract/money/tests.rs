@@ -323,3 +323,21 @@ fn never_panics_on_odd_text() {
     let long: String = "$1,2 ".repeat(1000);
     let _ = money(&long);
 }
+
+#[test]
+fn names_that_are_not_money_here() {
+    none("The rapper 50 Cent sang.");
+    none("He played at Euro 2004 and Euro 2008.");
+    none("2004 won't be remembered fondly.");
+    none("The Psion series 3c was sold out.");
+    check("it cost $20 and 43c", "$20 and 43c", 20.43, Some("USD"));
+}
+
+#[test]
+fn magnitudes_and_sub_units_keep_exact_decimal_values() {
+    check("a 4.1bn rupees loss", "4.1bn rupees", 4_100_000_000.0, Some("INR"));
+    let ms = money("£8.3m and 138p and $2.18 trillion");
+    assert_eq!(ms[0].1, 8_300_000.0);
+    assert_eq!(ms[1].1, 1.38);
+    assert_eq!(ms[2].1, 2_180_000_000_000.0);
+}
