@@ -50,7 +50,12 @@ fn words(text: &str, span: Span) -> Vec<Word> {
         let alpha = c.is_alphanumeric();
         if alpha {
             while let Some(&(j, d)) = iter.peek() {
-                if d.is_alphanumeric() || (d == '\'' || d == '’') {
+                let joiner = matches!(d, '\'' | '’' | '-')
+                    && s[j + d.len_utf8()..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric);
+                if d.is_alphanumeric() || joiner {
                     end = j + d.len_utf8();
                     iter.next();
                 } else {
@@ -62,7 +67,9 @@ fn words(text: &str, span: Span) -> Vec<Word> {
         out.push(Word {
             span: Span::new(span.start + i, span.start + end),
             lower: w.to_lowercase(),
-            alpha: alpha && w.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '’'),
+            alpha: alpha
+                && w.chars()
+                    .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-')),
         });
     }
     out
@@ -110,7 +117,9 @@ impl TargetExtractor {
     }
 
     fn is(&self, list: &str, w: &Word) -> bool {
-        self.lists.get(list).is_some_and(|s| s.contains(w.lower.as_str()))
+        self.lists
+            .get(list)
+            .is_some_and(|s| s.contains(w.lower.as_str()))
     }
 
     /// The words of a metric phrase, read backwards from `end` (exclusive) down to `floor`.
@@ -182,6 +191,15 @@ impl Extractor for TargetExtractor {
         let text = doc.text.as_str();
         let mut found = Vec::new();
         for (mi, m) in ann.money.iter().enumerate() {
+            // "$1bn (£514m)": the converted amount is the same money, not a second target
+            if mi > 0 {
+                let p = &ann.money[mi - 1];
+                let between = text.get(p.span.end..m.span.start).unwrap_or("");
+                if (between.len() <= 4 && between.trim().starts_with('(')) || between.trim() == ";"
+                {
+                    continue;
+                }
+            }
             let sent = ann
                 .sentences
                 .get(m.sentence)
@@ -220,13 +238,13 @@ impl Extractor for TargetExtractor {
             // "a $500 billion trade target", "$20 billion target"
             let mut noun_after = None;
             if cue.is_none() {
-                for k in after..(after + 3).min(ws.len()) {
-                    if let Some((c, CueKind::Noun)) = self.cues.get(ws[k].lower.as_str()) {
+                for (k, w) in ws.iter().enumerate().skip(after).take(3) {
+                    if let Some((c, CueKind::Noun)) = self.cues.get(w.lower.as_str()) {
                         noun_after = Some(k);
                         cue = Some((k, c, CueKind::Noun));
                         break;
                     }
-                    if !ws[k].alpha {
+                    if !w.alpha {
                         break;
                     }
                 }
@@ -236,17 +254,25 @@ impl Extractor for TargetExtractor {
             };
             let prev = first.checked_sub(1).map(|p| ws[p].lower.as_str());
             let deadline = self.deadline(ann, text, sent, m.span);
+            let forecast = (ck.saturating_sub(3)..ck).any(|p| self.is("forecast", &ws[p]));
+            let reach_before = (first.saturating_sub(3)..first).any(|p| {
+                matches!(
+                    self.cues.get(ws[p].lower.as_str()),
+                    Some((_, CueKind::Reach))
+                )
+            });
             let ok = match kind {
-                CueKind::Noun | CueKind::Commit => true,
-                CueKind::Reach => {
-                    deadline.is_some()
-                        && !(ck.saturating_sub(3)..ck).any(|p| self.is("forecast", &ws[p]))
+                // "a target of €5bn", "a €5bn target", "target ... to reach €5bn": a deadline
+                // is not needed, the noun says it is a goal
+                CueKind::Noun => {
+                    noun_after.is_some()
+                        || reach_before
+                        || matches!(prev, Some("of" | "at" | "is" | "be" | "to"))
                 }
-                CueKind::Raise => {
-                    deadline.is_some()
-                        && prev == Some("to")
-                        && !(ck.saturating_sub(3)..ck).any(|p| self.is("forecast", &ws[p]))
-                }
+                // pledges, plans and commitments need a deadline to be targets
+                CueKind::Commit => deadline.is_some(),
+                CueKind::Reach => deadline.is_some() && !forecast,
+                CueKind::Raise => deadline.is_some() && prev == Some("to") && !forecast,
             };
             if !ok {
                 continue;
@@ -259,11 +285,16 @@ impl Extractor for TargetExtractor {
                 // a reach verb just before the money ("trade to reach €20 billion"), maybe with
                 // "to" / "will" before it: read the metric backwards from there
                 let reach_at = (first.saturating_sub(2)..first).rev().find(|&p| {
-                    matches!(self.cues.get(ws[p].lower.as_str()), Some((_, CueKind::Reach)))
+                    matches!(
+                        self.cues.get(ws[p].lower.as_str()),
+                        Some((_, CueKind::Reach))
+                    )
                 });
                 if let Some(r) = reach_at {
                     let mut e = r;
-                    while e > 0 && matches!(ws[e - 1].lower.as_str(), "to" | "will" | "would" | "should") {
+                    while e > 0
+                        && matches!(ws[e - 1].lower.as_str(), "to" | "will" | "would" | "should")
+                    {
                         e -= 1;
                     }
                     metric = self.metric_back(&ws, window, e);
@@ -275,7 +306,8 @@ impl Extractor for TargetExtractor {
                     metric = self.metric_back(&ws, window, ck);
                 }
             }
-            let metric = metric.map(|(s, e)| text[ws[s].span.start..ws[e - 1].span.end].to_string());
+            let metric =
+                metric.map(|(s, e)| text[ws[s].span.start..ws[e - 1].span.end].to_string());
             let rule = if deadline.is_some() {
                 &self.rule_deadline
             } else {
@@ -309,7 +341,9 @@ mod tests {
         let doc = Document::new("t", text);
         let mut ann = Annotations::default();
         Segmenter::new(&rules).unwrap().segment(&doc, &mut ann);
-        MoneyExtractor::new(&rules, &opts).unwrap().extract(&doc, &mut ann);
+        MoneyExtractor::new(&rules, &opts)
+            .unwrap()
+            .extract(&doc, &mut ann);
         for (d, ty, value) in dates {
             let start = text.find(d).expect("date text in sentence");
             let span = Span::new(start, start + d.len());
@@ -322,13 +356,17 @@ mod tests {
                 rule: Arc::from("test"),
             });
         }
-        TargetExtractor::new(&rules, &opts).unwrap().extract(&doc, &mut ann);
+        TargetExtractor::new(&rules, &opts)
+            .unwrap()
+            .extract(&doc, &mut ann);
         let shown = ann
             .targets
             .iter()
             .map(|t| {
                 let m = &ann.money[t.money];
-                let d = t.deadline.map(|d| &text[ann.dates[d].span.start..ann.dates[d].span.end]);
+                let d = t
+                    .deadline
+                    .map(|d| &text[ann.dates[d].span.start..ann.dates[d].span.end]);
                 format!(
                     "{} | {} | {} | {}",
                     &text[m.span.start..m.span.end],
@@ -378,17 +416,43 @@ mod tests {
     }
 
     #[test]
-    fn commitment_without_a_date_is_a_target_with_no_deadline() {
-        let (ann, t) = targets("The bank committed $2 billion to the fund.", &[]);
-        assert_eq!(t, ["$2 billion | - | - | commit"]);
+    fn a_target_noun_without_a_date_is_a_target_with_no_deadline() {
+        let (ann, t) = targets("The ministry kept its export target of $2 billion.", &[]);
+        assert_eq!(t, ["$2 billion | - | export | target"]);
         assert_eq!(ann.targets[0].rule.as_ref(), "target.cue");
+    }
+
+    #[test]
+    fn a_commitment_needs_a_deadline() {
+        let (_, t) = targets("The bank committed $2 billion to the fund.", &[]);
+        assert!(t.is_empty(), "{t:?}");
+        let (_, t) = targets(
+            "The bank committed $2 billion to the fund by 2029.",
+            &[Y2029],
+        );
+        assert_eq!(t, ["$2 billion | 2029 | - | commit"]);
+    }
+
+    #[test]
+    fn a_converted_amount_in_brackets_is_not_a_second_target() {
+        let (_, t) = targets("They pledged $10bn (£8bn) by 2029.", &[Y2029]);
+        assert_eq!(t, ["$10bn | 2029 | - | pledge"]);
+    }
+
+    #[test]
+    fn shooting_targets_for_a_price_are_not_targets() {
+        let (_, t) = targets("Visitors shoot at paper targets for $6 a session.", &[]);
+        assert!(t.is_empty(), "{t:?}");
     }
 
     #[test]
     fn past_revenue_is_not_a_target() {
         let (_, t) = targets(
             "The firm reported revenue of $3.2bn in 2025 and exports reached $1bn by 2024.",
-            &[("2025", TimexType::Date, "2025"), ("2024", TimexType::Date, "2024")],
+            &[
+                ("2025", TimexType::Date, "2025"),
+                ("2024", TimexType::Date, "2024"),
+            ],
         );
         assert!(t.is_empty(), "{t:?}");
     }

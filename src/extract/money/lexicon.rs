@@ -108,7 +108,10 @@ impl Lexicon {
         let base = |text: &str, currency: Option<Arc<str>>, kind: UnitKind| {
             let toks = split_tokens(text);
             Alias {
-                toks: toks.iter().map(|(t, _)| Box::from(t.to_lowercase())).collect(),
+                toks: toks
+                    .iter()
+                    .map(|(t, _)| Box::from(t.to_lowercase()))
+                    .collect(),
                 raw: toks.iter().map(|(t, _)| t.clone()).collect(),
                 currency,
                 default_dollar: false,
@@ -142,11 +145,19 @@ impl Lexicon {
                 continue;
             }
             let cur: Arc<str> = Arc::from(code);
-            add_alias(&mut lex, base(code, Some(cur.clone()), UnitKind::Code), false);
+            add_alias(
+                &mut lex,
+                base(code, Some(cur.clone()), UnitKind::Code),
+                false,
+            );
             for name in [f[1], f[2]] {
                 let name = name.trim();
                 if !name.is_empty() && name.split(' ').count() <= 4 {
-                    add_alias(&mut lex, base(name, Some(cur.clone()), UnitKind::Name), false);
+                    add_alias(
+                        &mut lex,
+                        base(name, Some(cur.clone()), UnitKind::Name),
+                        false,
+                    );
                 }
             }
         }
@@ -262,7 +273,8 @@ impl Lexicon {
                 .collect();
             lex.qualifiers.push((toks, q));
         }
-        lex.qualifiers.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        lex.qualifiers
+            .sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
 
         for line in rules.lines("money/patterns.tsv") {
             let mut f = line.fields().into_iter();
@@ -312,4 +324,3 @@ pub fn eq_lower(s: &str, lower: &str) -> bool {
         s.to_lowercase() == lower
     }
 }
-

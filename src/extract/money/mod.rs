@@ -163,7 +163,10 @@ impl MoneyExtractor {
             let next_apos = cx.toks.get(i + len).is_some_and(|t| {
                 t.glued
                     && matches!(t.text(cx.text), "'" | "’")
-                    && cx.toks.get(i + len + 1).is_some_and(|w| w.glued && w.kind == Kind::Word)
+                    && cx
+                        .toks
+                        .get(i + len + 1)
+                        .is_some_and(|w| w.glued && w.kind == Kind::Word)
             });
             let ok = ok && !next_apos;
             if ok {
@@ -185,7 +188,12 @@ impl MoneyExtractor {
             let post = self.match_alias(cx, i, false);
             let mut next = i + 1;
             for (end, alias) in [pre, post].into_iter().flatten() {
-                if !units.iter().rev().take(1).any(|u: &Unit| u.start == i && u.alias == alias) {
+                if !units
+                    .iter()
+                    .rev()
+                    .take(1)
+                    .any(|u: &Unit| u.start == i && u.alias == alias)
+                {
                     units.push(Unit {
                         start: i,
                         end,
@@ -283,7 +291,11 @@ impl MoneyExtractor {
                 Some(Amount {
                     start: i,
                     end: j,
-                    value: if int || j == i + 1 || mag > 1.0 { scaled(s, v, mag) } else { v * mag },
+                    value: if int || j == i + 1 || mag > 1.0 {
+                        scaled(s, v, mag)
+                    } else {
+                        v * mag
+                    },
                     max: None,
                     raw: v,
                     mag,
@@ -633,12 +645,14 @@ impl MoneyExtractor {
         {
             end = t.end;
         }
-        if amt.int && amt.max.is_none() && a.kind != UnitKind::Minor {
-            if let Some((add, e)) = self.compound(cx, end, a) {
-                value += add;
-                end = e;
-                rule = Rule::Compound;
-            }
+        if amt.int
+            && amt.max.is_none()
+            && a.kind != UnitKind::Minor
+            && let Some((add, e)) = self.compound(cx, end, a)
+        {
+            value += add;
+            end = e;
+            rule = Rule::Compound;
         }
         if max.is_some() {
             rule = Rule::Range;
@@ -668,12 +682,20 @@ impl MoneyExtractor {
         }
         // a symbol or code touching the next number belongs to it ("3 USD50", "2020 $5bn")
         if matches!(a.kind, UnitKind::Symbol | UnitKind::Code)
-            && cx.toks.get(u.end).is_some_and(|t| t.glued && t.kind == Kind::Num)
+            && cx
+                .toks
+                .get(u.end)
+                .is_some_and(|t| t.glued && t.kind == Kind::Num)
         {
             return;
         }
         // a code that is also a word stands last: "500 ALL." but not "10 ALL stars"
-        if a.wordcode && cx.toks.get(u.end).is_some_and(|t| t.kind == Kind::Word && !t.newline) {
+        if a.wordcode
+            && cx
+                .toks
+                .get(u.end)
+                .is_some_and(|t| t.kind == Kind::Word && !t.newline)
+        {
             return;
         }
         let mut num_end = u.start;
@@ -699,9 +721,8 @@ impl MoneyExtractor {
         let Some(amt) = found else { return };
         let after = u.end;
         if amt.article {
-            let follows = after >= n
-                || cx.toks[after].newline
-                || self.in_list(cx, after, "compound_follow");
+            let follows =
+                after >= n || cx.toks[after].newline || self.in_list(cx, after, "compound_follow");
             if !a.singular || a.weight || hyphen || !follows {
                 return;
             }
@@ -749,12 +770,15 @@ impl MoneyExtractor {
             end += 1;
         }
         let mut rule = Self::rule_for(a.kind, false, mag > 1.0);
-        if amt.int && amt.max.is_none() && end == u.end && a.kind != UnitKind::Minor {
-            if let Some((add, e)) = self.compound(cx, end, a) {
-                value += add;
-                end = e;
-                rule = Rule::Compound;
-            }
+        if amt.int
+            && amt.max.is_none()
+            && end == u.end
+            && a.kind != UnitKind::Minor
+            && let Some((add, e)) = self.compound(cx, end, a)
+        {
+            value += add;
+            end = e;
+            rule = Rule::Compound;
         }
         if max.is_some() {
             rule = Rule::Range;
@@ -816,7 +840,9 @@ impl MoneyExtractor {
             }
         }
         cands.retain(|c| {
-            self.enabled[c.rule as usize] && !self.in_list(&cx, c.end, "not_after") && c.end > c.start
+            self.enabled[c.rule as usize]
+                && !self.in_list(&cx, c.end, "not_after")
+                && c.end > c.start
         });
         // longest first, then earliest
         let bytes = |c: &Cand| toks[c.end - 1].end - toks[c.start].start;
@@ -923,7 +949,9 @@ impl Extractor for MoneyExtractor {
 
 fn is_title_case(s: &str) -> bool {
     let mut cs = s.chars();
-    cs.next().is_some_and(char::is_uppercase) && cs.clone().next().is_some() && cs.all(char::is_lowercase)
+    cs.next().is_some_and(char::is_uppercase)
+        && cs.clone().next().is_some()
+        && cs.all(char::is_lowercase)
 }
 
 /// A number times a unit factor, dividing for sub-units so that 138 × 0.01 is 1.38 exactly.

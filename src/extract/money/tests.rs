@@ -5,7 +5,17 @@ use crate::document::Document;
 use crate::extract::Options;
 use crate::rules::RuleSet;
 
-fn money(text: &str) -> Vec<(String, f64, Option<String>, Option<f64>, Option<&'static str>, String)> {
+/// (span text, amount, currency, amount_max, qualifier, rule)
+type M = (
+    String,
+    f64,
+    Option<String>,
+    Option<f64>,
+    Option<&'static str>,
+    String,
+);
+
+fn money(text: &str) -> Vec<M> {
     let ex = MoneyExtractor::new(&RuleSet::builtin(), &Options::default()).unwrap();
     let doc = Document::new("t", text);
     let mut ann = Annotations::default();
@@ -25,9 +35,6 @@ fn money(text: &str) -> Vec<(String, f64, Option<String>, Option<f64>, Option<&'
         .collect()
 }
 
-
-type M = (String, f64, Option<String>, Option<f64>, Option<&'static str>, String);
-
 /// The single mention of `text`: (span text, amount, currency).
 fn one(text: &str) -> (String, f64, Option<String>) {
     let ms = money(text);
@@ -39,7 +46,10 @@ fn one(text: &str) -> (String, f64, Option<String>) {
 fn check(text: &str, span: &str, amount: f64, currency: Option<&str>) {
     let (s, a, c) = one(text);
     assert_eq!(s, span, "{text}");
-    assert!((a - amount).abs() <= amount.abs() * 1e-9, "{text}: {a} != {amount}");
+    assert!(
+        (a - amount).abs() <= amount.abs() * 1e-9,
+        "{text}: {a} != {amount}"
+    );
     assert_eq!(c.as_deref(), currency, "{text}");
 }
 
@@ -60,7 +70,12 @@ fn symbol_before_with_magnitude_is_symbol_magnitude() {
 
 #[test]
 fn symbols_before_or_after_with_or_without_space() {
-    check("a fee of $ 75 million was paid", "$ 75 million", 75e6, Some("USD"));
+    check(
+        "a fee of $ 75 million was paid",
+        "$ 75 million",
+        75e6,
+        Some("USD"),
+    );
     check("tickets cost $12.50 each", "$12.50", 12.5, Some("USD"));
     check("it sells for 75 $ here", "75 $", 75.0, Some("USD"));
     check("only 10 € at the door", "10 €", 10.0, Some("EUR"));
@@ -73,10 +88,20 @@ fn symbols_before_or_after_with_or_without_space() {
 
 #[test]
 fn prefixed_dollar_symbols_name_their_currency() {
-    check("a US$ 3.2 million grant", "US$ 3.2 million", 3.2e6, Some("USD"));
+    check(
+        "a US$ 3.2 million grant",
+        "US$ 3.2 million",
+        3.2e6,
+        Some("USD"),
+    );
     check("an A$40 million deal", "A$40 million", 40e6, Some("AUD"));
     check("raised C$ 12 million", "C$ 12 million", 12e6, Some("CAD"));
-    check("HK$8.5 billion in bonds", "HK$8.5 billion", 8.5e9, Some("HKD"));
+    check(
+        "HK$8.5 billion in bonds",
+        "HK$8.5 billion",
+        8.5e9,
+        Some("HKD"),
+    );
     check("S$300,000 was lost", "S$300,000", 300000.0, Some("SGD"));
     check("a loan of R$45 million", "R$45 million", 45e6, Some("BRL"));
 }
@@ -88,14 +113,34 @@ fn codes_before_or_after_spaced_or_glued_and_lower_case() {
     check("a USD115 voucher", "USD115", 115.0, Some("USD"));
     check("a 115USD voucher", "115USD", 115.0, Some("USD"));
     check("pay usd 200 now", "usd 200", 200.0, Some("USD"));
-    check("a CHF 3.5 million fee", "CHF 3.5 million", 3.5e6, Some("CHF"));
-    check("INR 500 crore was set aside", "INR 500 crore", 5e9, Some("INR"));
+    check(
+        "a CHF 3.5 million fee",
+        "CHF 3.5 million",
+        3.5e6,
+        Some("CHF"),
+    );
+    check(
+        "INR 500 crore was set aside",
+        "INR 500 crore",
+        5e9,
+        Some("INR"),
+    );
 }
 
 #[test]
 fn magnitude_after_code_and_million_codes() {
-    check("they lost 40 USD million", "40 USD million", 40e6, Some("USD"));
-    check("costs rose to 25 MUSD last year", "25 MUSD", 25e6, Some("USD"));
+    check(
+        "they lost 40 USD million",
+        "40 USD million",
+        40e6,
+        Some("USD"),
+    );
+    check(
+        "costs rose to 25 MUSD last year",
+        "25 MUSD",
+        25e6,
+        Some("USD"),
+    );
     check("sales of MEUR 12 were booked", "MEUR 12", 12e6, Some("EUR"));
 }
 
@@ -123,7 +168,12 @@ fn every_magnitude_word_and_suffix() {
         ("₹4 lakh crore", 4e12),
     ] {
         let text = format!("a sum of {t} today");
-        check(&text, t, v, Some(if t.starts_with('$') { "USD" } else { "INR" }));
+        check(
+            &text,
+            t,
+            v,
+            Some(if t.starts_with('$') { "USD" } else { "INR" }),
+        );
     }
 }
 
@@ -135,8 +185,18 @@ fn single_letter_magnitudes_need_a_currency_and_to_touch_the_number() {
 
 #[test]
 fn indian_grouping_and_rupee_forms() {
-    check("a prize of ₹1,25,000 was paid", "₹1,25,000", 125000.0, Some("INR"));
-    check("loan of 12,34,567.89 rupees", "12,34,567.89 rupees", 1234567.89, Some("INR"));
+    check(
+        "a prize of ₹1,25,000 was paid",
+        "₹1,25,000",
+        125000.0,
+        Some("INR"),
+    );
+    check(
+        "loan of 12,34,567.89 rupees",
+        "12,34,567.89 rupees",
+        1234567.89,
+        Some("INR"),
+    );
     check("fee of Rs 450 only", "Rs 450", 450.0, Some("INR"));
     check("fee of Rs. 450 only", "Rs. 450", 450.0, Some("INR"));
     check("fee of Rs450 only", "Rs450", 450.0, Some("INR"));
@@ -147,20 +207,65 @@ fn indian_grouping_and_rupee_forms() {
 
 #[test]
 fn western_grouping_and_decimals() {
-    check("a $1,234,567.50 settlement", "$1,234,567.50", 1234567.5, Some("USD"));
+    check(
+        "a $1,234,567.50 settlement",
+        "$1,234,567.50",
+        1234567.5,
+        Some("USD"),
+    );
     check("shares rose to $0.75", "$0.75", 0.75, Some("USD"));
 }
 
 #[test]
 fn number_words_before_a_currency_name() {
-    check("paid five million yen", "five million yen", 5e6, Some("JPY"));
-    check("worth half a billion dollars", "half a billion dollars", 5e8, Some("USD"));
-    check("it costs half million usd", "half million usd", 5e5, Some("USD"));
-    check("a quarter million euros", "a quarter million euros", 250000.0, Some("EUR"));
-    check("three quarters billion dollars", "three quarters billion dollars", 7.5e8, Some("USD"));
-    check("twenty-five dollars", "twenty-five dollars", 25.0, Some("USD"));
-    check("one hundred and twenty pounds sterling", "one hundred and twenty pounds sterling", 120.0, Some("GBP"));
-    check("one and a half million euros", "one and a half million euros", 1.5e6, Some("EUR"));
+    check(
+        "paid five million yen",
+        "five million yen",
+        5e6,
+        Some("JPY"),
+    );
+    check(
+        "worth half a billion dollars",
+        "half a billion dollars",
+        5e8,
+        Some("USD"),
+    );
+    check(
+        "it costs half million usd",
+        "half million usd",
+        5e5,
+        Some("USD"),
+    );
+    check(
+        "a quarter million euros",
+        "a quarter million euros",
+        250000.0,
+        Some("EUR"),
+    );
+    check(
+        "three quarters billion dollars",
+        "three quarters billion dollars",
+        7.5e8,
+        Some("USD"),
+    );
+    check(
+        "twenty-five dollars",
+        "twenty-five dollars",
+        25.0,
+        Some("USD"),
+    );
+    check(
+        "one hundred and twenty pounds sterling",
+        "one hundred and twenty pounds sterling",
+        120.0,
+        Some("GBP"),
+    );
+    check(
+        "one and a half million euros",
+        "one and a half million euros",
+        1.5e6,
+        Some("EUR"),
+    );
     check("it costs a dollar.", "a dollar", 1.0, Some("USD"));
 }
 
@@ -169,12 +274,22 @@ fn names_singular_and_plural() {
     check("12 euros", "12 euros", 12.0, Some("EUR"));
     check("1 euro", "1 euro", 1.0, Some("EUR"));
     check("300 Swiss francs", "300 Swiss francs", 300.0, Some("CHF"));
-    check("900 million Australian dollars", "900 million Australian dollars", 9e8, Some("AUD"));
+    check(
+        "900 million Australian dollars",
+        "900 million Australian dollars",
+        9e8,
+        Some("AUD"),
+    );
     check("70 yuan", "70 yuan", 70.0, Some("CNY"));
     check("70 renminbi", "70 renminbi", 70.0, Some("CNY"));
     check("8 billion won", "8 billion won", 8e9, Some("KRW"));
     check("90 roubles", "90 roubles", 90.0, Some("RUB"));
-    check("2 million pounds sterling", "2 million pounds sterling", 2e6, Some("GBP"));
+    check(
+        "2 million pounds sterling",
+        "2 million pounds sterling",
+        2e6,
+        Some("GBP"),
+    );
 }
 
 #[test]
@@ -188,8 +303,18 @@ fn minor_units_divide_into_the_major_unit() {
 
 #[test]
 fn compound_amounts_add_the_cents() {
-    check("it cost 7 dollars 25 cents", "7 dollars 25 cents", 7.25, Some("USD"));
-    check("it cost nine dollars and sixty cents", "nine dollars and sixty cents", 9.6, Some("USD"));
+    check(
+        "it cost 7 dollars 25 cents",
+        "7 dollars 25 cents",
+        7.25,
+        Some("USD"),
+    );
+    check(
+        "it cost nine dollars and sixty cents",
+        "nine dollars and sixty cents",
+        9.6,
+        Some("USD"),
+    );
     check("it cost 7 dollars 25.", "7 dollars 25", 7.25, Some("USD"));
     check("it cost £4 and 20p", "£4 and 20p", 4.2, Some("GBP"));
 }
@@ -209,7 +334,10 @@ fn ranges_give_low_amount_and_high_max() {
     let ms = money("worth between €1 and €2 billion");
     assert_eq!(ms.len(), 1);
     assert_eq!(ms[0].0, "€1 and €2 billion");
-    assert_eq!((ms[0].1, ms[0].3, ms[0].4), (1e9, Some(2e9), Some("between")));
+    assert_eq!(
+        (ms[0].1, ms[0].3, ms[0].4),
+        (1e9, Some(2e9), Some("between"))
+    );
     let ms = money("priced at 30-40 dollars");
     assert_eq!((ms[0].1, ms[0].3), (30.0, Some(40.0)));
     let ms = money("from $3 to $4 a share");
@@ -270,7 +398,12 @@ fn weight_pounds_are_not_money() {
     none("Add 3 pounds of flour.");
     none("He weighed 180 pounds at the time.");
     none("She carried a 5-pound bag.");
-    check("They won 3 million pounds in damages.", "3 million pounds", 3e6, Some("GBP"));
+    check(
+        "They won 3 million pounds in damages.",
+        "3 million pounds",
+        3e6,
+        Some("GBP"),
+    );
 }
 
 #[test]
@@ -317,7 +450,25 @@ fn disabled_rules_are_skipped() {
 
 #[test]
 fn never_panics_on_odd_text() {
-    for t in ["", "$", "€", "$$$", "1,", "1.", "rs.", "a", "₹,", "between and", "from to $", "ரூ", "5-", "$5-", "a a a dollar", "٣ dollars", "\u{feff}$5"] {
+    for t in [
+        "",
+        "$",
+        "€",
+        "$$$",
+        "1,",
+        "1.",
+        "rs.",
+        "a",
+        "₹,",
+        "between and",
+        "from to $",
+        "ரூ",
+        "5-",
+        "$5-",
+        "a a a dollar",
+        "٣ dollars",
+        "\u{feff}$5",
+    ] {
         let _ = money(t);
     }
     let long: String = "$1,2 ".repeat(1000);
@@ -335,7 +486,12 @@ fn names_that_are_not_money_here() {
 
 #[test]
 fn magnitudes_and_sub_units_keep_exact_decimal_values() {
-    check("a 4.1bn rupees loss", "4.1bn rupees", 4_100_000_000.0, Some("INR"));
+    check(
+        "a 4.1bn rupees loss",
+        "4.1bn rupees",
+        4_100_000_000.0,
+        Some("INR"),
+    );
     let ms = money("£8.3m and 138p and $2.18 trillion");
     assert_eq!(ms[0].1, 8_300_000.0);
     assert_eq!(ms[1].1, 1.38);

@@ -204,7 +204,10 @@ mod tests {
         assert_eq!(toks("₹1,25,000"), ["₹", "1,25,000"]);
         assert_eq!(toks("12,34,567.89 rupees"), ["12,34,567.89", "rupees"]);
         assert_eq!(toks("1,2,3"), ["1", ",", "2", ",", "3"]);
-        assert_eq!(toks("500 USD,100 times"), ["500", "USD", ",", "100", "times"]);
+        assert_eq!(
+            toks("500 USD,100 times"),
+            ["500", "USD", ",", "100", "times"]
+        );
         assert_eq!(toks("ends 5."), ["ends", "5", "."]);
     }
 

@@ -1,0 +1,78 @@
+//! Money and targets through the whole pipeline: on an article written for this test, and on the
+//! shared seed article (skipped when `../shared` is absent).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use newsextract::annotations::{DateMention, Span, TimexType};
+use newsextract::extract::targets::TargetExtractor;
+use newsextract::extract::{Extractor, Options};
+use newsextract::{Annotations, Document, Pipeline, RuleSet};
+
+/// Run the pipeline; if the dates stage did not find the year `year`, add it (the dates
+/// extractor is developed separately) and run the targets stage again.
+fn run_with_year(text: &str, year: &str) -> (Document, Annotations) {
+    let rules = RuleSet::builtin();
+    let opts = Options::default();
+    let doc = Document::new("t", text);
+    let mut ann = Pipeline::new(&rules, &opts).unwrap().process(&doc);
+    let has_year = ann
+        .dates
+        .iter()
+        .any(|d| &text[d.span.start..d.span.end] == year);
+    if !has_year {
+        let start = text.find(&format!("by {year}")).expect("by YEAR in text") + 3;
+        ann.dates.push(DateMention {
+            span: Span::new(start, start + year.len()),
+            sentence: ann.sentence_at(start),
+            timex_type: TimexType::Date,
+            value: year.to_string(),
+            timex_mod: None,
+            rule: Arc::from("test.year"),
+        });
+        ann.dates.sort_by_key(|d| d.span.start);
+        ann.targets.clear();
+        TargetExtractor::new(&rules, &opts)
+            .unwrap()
+            .extract(&doc, &mut ann);
+    }
+    (doc, ann)
+}
+
+#[test]
+fn a_trade_target_links_amount_deadline_and_metric() {
+    let text = "Ottawa and Seoul met on Monday.\n\nThe two governments agreed a goal for two-way trade to reach C$15 billion by 2030. Last year trade was worth C$9.6 billion.";
+    let (_, ann) = run_with_year(text, "2030");
+    assert_eq!(ann.money.len(), 2);
+    assert_eq!(ann.money[0].amount, 15e9);
+    assert_eq!(ann.money[0].currency.as_deref(), Some("CAD"));
+    assert_eq!(ann.targets.len(), 1, "{:?}", ann.targets);
+    let t = &ann.targets[0];
+    assert_eq!(t.money, 0);
+    let d = &ann.dates[t.deadline.expect("deadline")];
+    assert_eq!(&text[d.span.start..d.span.end], "2030");
+    assert_eq!(t.metric.as_deref(), Some("two-way trade"));
+    assert_eq!(t.cue, "goal");
+}
+
+#[test]
+fn seed_article_has_the_trade_target() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/seed/india_italy_partnership.txt");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("skipped: ../shared is not present");
+        return;
+    };
+    let (_, ann) = run_with_year(&text, "2029");
+    assert_eq!(ann.money.len(), 1);
+    let m = &ann.money[0];
+    assert_eq!(&text[m.span.start..m.span.end], "€20 billion");
+    assert_eq!(m.amount, 20_000_000_000.0);
+    assert_eq!(m.currency.as_deref(), Some("EUR"));
+    assert_eq!(m.rule.as_ref(), "money.symbol_magnitude");
+    assert_eq!(ann.targets.len(), 1);
+    let t = &ann.targets[0];
+    let d = &ann.dates[t.deadline.expect("deadline")];
+    assert_eq!(&text[d.span.start..d.span.end], "2029");
+    assert_eq!(t.metric.as_deref(), Some("bilateral trade"));
+}
