@@ -4,6 +4,46 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small multiplicative hasher (the rustc "Fx" hash) for short keys looked up per word.
+#[derive(Default, Clone, Copy)]
+pub struct Fx(u64);
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(buf))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<Fx>;
+
+/// Index of an ASCII word's (first letter, last letter) pair, case-insensitive.
+#[inline]
+pub fn sig_index(w: &[u8]) -> Option<usize> {
+    let f = (w.first()? | 0x20).wrapping_sub(b'a') as usize;
+    let l = (w.last()? | 0x20).wrapping_sub(b'a') as usize;
+    (f < 26 && l < 26).then_some(f * 26 + l)
+}
+
 use super::tokens;
 use crate::rules::{RuleError, RuleLine, RuleSet};
 
@@ -21,6 +61,8 @@ pub struct Alias {
     pub toks: Vec<Box<str>>,
     /// Token texts as written (for `case`).
     pub raw: Vec<Box<str>>,
+    /// The alias as written in its file.
+    pub written: Box<str>,
     pub currency: Option<Arc<str>>,
     /// The ambiguous bare dollar (`$`, dollars): a repeated unit after it is the same money.
     pub default_dollar: bool,
@@ -62,12 +104,22 @@ pub struct Entry {
 
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    pub map: HashMap<Box<str>, u32>,
+    pub map: HashMap<Box<str>, u32, FxBuild>,
     pub entries: Vec<Entry>,
     pub aliases: Vec<Alias>,
     /// (lower-cased tokens, qualifier), longest first.
     pub qualifiers: Vec<(Vec<Box<str>>, &'static str)>,
     pub lists: HashMap<String, HashSet<Box<str>>>,
+    /// One trigger per alias (its `$` or its longest token): money is only looked for in
+    /// windows around a trigger.
+    pub trigger_words: HashSet<Box<[u8]>, FxBuild>,
+    pub trigger_chars: HashSet<char, FxBuild>,
+    /// Triggers of aliases that need their exact case (ALL, MAD, RM).
+    pub trigger_exact: HashSet<Box<[u8]>, FxBuild>,
+    pub max_trigger: usize,
+    /// For (first letter, last letter) of a trigger word, a bit per length: most words are
+    /// rejected without hashing.
+    pub trigger_sig: Vec<u32>,
 }
 
 fn parse_f64(line: &RuleLine, s: &str) -> Result<f64, RuleError> {
@@ -108,6 +160,7 @@ impl Lexicon {
         let base = |text: &str, currency: Option<Arc<str>>, kind: UnitKind| {
             let toks = split_tokens(text);
             Alias {
+                written: Box::from(text),
                 toks: toks
                     .iter()
                     .map(|(t, _)| Box::from(t.to_lowercase()))
@@ -220,6 +273,66 @@ impl Lexicon {
                 lex.entries[e].aliases.push(i as u32);
             }
         }
+
+        // One trigger per alias, looked for by a single pass over the text: its last ASCII word
+        // ("australian dollars" → dollars, "50p" → p), else its first non-ASCII character
+        // (€, £, ₹, 元) or "$". Money is only looked for in windows around triggers.
+        let single: HashSet<&str> = lex
+            .aliases
+            .iter()
+            .filter(|a| a.toks.len() == 1 && (a.pre || a.post))
+            .map(|a| &*a.toks[0])
+            .collect();
+        let mut words: Vec<(Box<[u8]>, bool)> = Vec::new();
+        let mut chars: Vec<char> = Vec::new();
+        for a in &lex.aliases {
+            if !(a.pre || a.post) || a.compound_only {
+                continue;
+            }
+            // a symbol ($, €, ₹, 元) is the best trigger
+            if let Some(c) = a
+                .written
+                .chars()
+                .find(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && *c != '.')
+            {
+                chars.push(c);
+                continue;
+            }
+            let ascii: Vec<usize> = (0..a.toks.len())
+                .filter(|&i| a.toks[i].bytes().all(|b| b.is_ascii_alphabetic()))
+                .collect();
+            // the currency noun, when it is an alias on its own ("australian dollars" →
+            // dollars), else the longest word ("convertible mark" → convertible)
+            let pick = ascii
+                .last()
+                .filter(|&&i| single.contains(&*a.toks[i]))
+                .or_else(|| ascii.iter().max_by_key(|&&i| a.toks[i].len()))
+                .copied();
+            let Some(i) = pick else { continue };
+            let w: &str = if a.case { &a.raw[i] } else { &a.toks[i] };
+            if w.len() == 1 && a.toks.len() > 1 {
+                // "l.e.": a lone letter triggers only as written, in either case
+                words.push((Box::from(w.to_ascii_lowercase().as_bytes()), true));
+                words.push((Box::from(w.to_ascii_uppercase().as_bytes()), true));
+            } else {
+                words.push((Box::from(w.as_bytes()), a.case));
+            }
+        }
+        lex.trigger_sig = vec![0u32; 26 * 26];
+        for (w, exact) in words {
+            if let Some(i) = sig_index(&w)
+                && w.len() < 32
+            {
+                lex.trigger_sig[i] |= 1 << w.len();
+            }
+            lex.max_trigger = lex.max_trigger.max(w.len());
+            if exact {
+                lex.trigger_exact.insert(w);
+            } else {
+                lex.trigger_words.insert(w);
+            }
+        }
+        lex.trigger_chars.extend(chars);
 
         for line in rules.lines("money/magnitudes.tsv") {
             let f = line.fields();

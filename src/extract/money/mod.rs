@@ -38,6 +38,11 @@ enum Rule {
     Range,
 }
 
+/// How far before and after a currency trigger the amount patterns look (bytes, widened to
+/// whitespace): enough for "three quarters of a billion" or "between 10 and 20 dollars".
+const WINDOW_BEFORE: usize = 160;
+const WINDOW_AFTER: usize = 120;
+
 const RULE_IDS: [&str; 10] = [
     "money.symbol_amount",
     "money.symbol_magnitude",
@@ -819,9 +824,79 @@ impl MoneyExtractor {
         None
     }
 
+    /// Byte windows of `text` around currency triggers (whole words), widened to whitespace and
+    /// merged: the only places money is looked for.
+    fn windows(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        let bytes = text.as_bytes();
+        let mut buf = [0u8; 32];
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (ms, me);
+            if b.is_ascii_alphabetic() {
+                let start = i;
+                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                let len = i - start;
+                if len > self.lex.max_trigger || len >= buf.len() {
+                    continue;
+                }
+                let sig =
+                    lexicon::sig_index(&bytes[start..i]).map_or(0, |k| self.lex.trigger_sig[k]);
+                if sig & (1 << len) == 0 {
+                    continue;
+                }
+                let w = &mut buf[..len];
+                w.copy_from_slice(&bytes[start..i]);
+                let exact = self.lex.trigger_exact.contains(&*w);
+                w.make_ascii_lowercase();
+                if !exact && !self.lex.trigger_words.contains(&*w) {
+                    continue;
+                }
+                (ms, me) = (start, i);
+            } else if b == b'$' {
+                (ms, me) = (i, i + 1);
+                i += 1;
+            } else if b >= 0x80 {
+                let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+                    i += 1;
+                    continue;
+                };
+                i += c.len_utf8();
+                if !self.lex.trigger_chars.contains(&c) {
+                    continue;
+                }
+                (ms, me) = (i - c.len_utf8(), i);
+            } else {
+                i += 1;
+                continue;
+            }
+            let mut s = ms.saturating_sub(WINDOW_BEFORE);
+            while s > 0 && !bytes[s - 1].is_ascii_whitespace() {
+                s -= 1;
+            }
+            let mut e = (me + WINDOW_AFTER).min(bytes.len());
+            while e < bytes.len() && !bytes[e].is_ascii_whitespace() {
+                e += 1;
+            }
+            match out.last_mut() {
+                Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                _ => out.push((s, e)),
+            }
+        }
+        out
+    }
+
     /// All money mentions of a text, in order (the extractor without the annotations).
     fn find(&self, text: &str) -> (Vec<Tok>, Vec<Cand>) {
-        let toks = tokens::tokenize(text, |s| self.lex.lookup(s));
+        let windows = self.windows(text);
+        let covered: usize = windows.iter().map(|(s, e)| e - s).sum();
+        let mut toks = Vec::with_capacity(covered / 5 + 8);
+        for (s, e) in windows {
+            tokens::tokenize_into(text, s, e, &mut toks, |w| self.lex.lookup(w));
+        }
         let mut cx = Ctx {
             text,
             toks: &toks,

@@ -30,12 +30,26 @@ impl Tok {
 }
 
 /// Split `text` into tokens. `lookup` maps a token's lower-cased text to a lexicon entry.
-pub fn tokenize(text: &str, mut lookup: impl FnMut(&str) -> u32) -> Vec<Tok> {
-    let bytes = text.as_bytes();
+pub fn tokenize(text: &str, lookup: impl FnMut(&str) -> u32) -> Vec<Tok> {
     let mut toks = Vec::with_capacity(text.len() / 5 + 4);
-    let mut pos = 0;
-    let mut glued = true;
-    let mut newline = false;
+    tokenize_into(text, 0, text.len(), &mut toks, lookup);
+    toks
+}
+
+/// Tokenize `text[from..to]` (both on char boundaries) onto `toks`, with offsets into `text`.
+/// The first token is marked as after a line break: windows never join across their gap.
+pub fn tokenize_into(
+    text: &str,
+    from: usize,
+    to: usize,
+    toks: &mut Vec<Tok>,
+    mut lookup: impl FnMut(&str) -> u32,
+) {
+    let text = &text[..to];
+    let bytes = text.as_bytes();
+    let mut pos = from;
+    let mut glued = from == 0;
+    let mut newline = from > 0;
     let mut lower = String::new();
     while pos < bytes.len() {
         let b = bytes[pos];
@@ -102,7 +116,6 @@ pub fn tokenize(text: &str, mut lookup: impl FnMut(&str) -> u32) -> Vec<Tok> {
         glued = true;
         newline = false;
     }
-    toks
 }
 
 fn scan_word_rest(text: &str, mut pos: usize) -> usize {
