@@ -86,3 +86,61 @@ fn shared() -> PathBuf {
         root.join("../../shared")
     }
 }
+
+/// Prints the targets found in a corpus folder with years and "N years" durations standing in
+/// for the dates stage: `cargo test --test money_targets corpus_probe -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn corpus_probe() {
+    let dir = shared().join("corpora/bbc/politics");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let rules = RuleSet::builtin();
+    let opts = Options::default();
+    let p = Pipeline::new(&rules, &opts).unwrap();
+    let te = TargetExtractor::new(&rules, &opts).unwrap();
+    let year =
+        regex::Regex::new(r"\b(19[89]\d|20[0-4]\d)\b|\b(?:the next |the coming )?(?:\w+) years\b")
+            .unwrap();
+    let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        let doc = Document::new("t", text.as_str());
+        let mut ann = p.process(&doc);
+        ann.dates.clear();
+        ann.targets.clear();
+        for m in year.find_iter(&text) {
+            let dur = m.as_str().ends_with("years");
+            ann.dates.push(DateMention {
+                span: Span::new(m.start(), m.end()),
+                sentence: ann.sentence_at(m.start()),
+                timex_type: if dur {
+                    TimexType::Duration
+                } else {
+                    TimexType::Date
+                },
+                value: m.as_str().to_string(),
+                timex_mod: None,
+                rule: Arc::from("probe"),
+            });
+        }
+        te.extract(&doc, &mut ann);
+        for t in &ann.targets {
+            let m = &ann.money[t.money];
+            let d = t
+                .deadline
+                .map(|d| &text[ann.dates[d].span.start..ann.dates[d].span.end]);
+            let s = &ann.sentences[t.sentence].span;
+            println!(
+                "{} | {:?} | {:?} | {} || {}",
+                &text[m.span.start..m.span.end],
+                d,
+                t.metric,
+                t.cue,
+                text[s.start..s.end].replace('\n', " ")
+            );
+        }
+    }
+}

@@ -146,6 +146,22 @@ impl TargetExtractor {
     }
 
     fn deadline(&self, ann: &Annotations, text: &str, sent: Span, money: Span) -> Option<usize> {
+        const NEAR_AFTER: usize = 90;
+        const NEAR_BEFORE: usize = 60;
+        // the same money converted right after it: "$10bn (£8bn; €9bn)"
+        let mut attached = money.end;
+        for m in ann.money.iter().filter(|m| m.span.start >= money.end) {
+            let between = text.get(attached..m.span.start).unwrap_or("x");
+            if between.len() <= 4
+                && between
+                    .chars()
+                    .all(|c| c.is_whitespace() || "(;,/".contains(c))
+            {
+                attached = m.span.end;
+            } else {
+                break;
+            }
+        }
         let mut best: Option<(bool, usize, usize)> = None; // (after money, distance, index)
         for (i, d) in ann.dates.iter().enumerate() {
             if !sent.contains(&d.span) || d.span.overlaps(&money) {
@@ -165,11 +181,23 @@ impl TargetExtractor {
                 continue;
             }
             let after = d.span.start >= money.end;
-            let dist = if after {
-                d.span.start - money.end
+            let (gap, dist) = if after {
+                (
+                    Span::new(attached.min(d.span.start), d.span.start),
+                    d.span.start - money.end,
+                )
             } else {
-                money.start - d.span.end
+                (Span::new(d.span.end, money.start), money.start - d.span.end)
             };
+            // near the amount, with no other amount in between
+            if dist > if after { NEAR_AFTER } else { NEAR_BEFORE }
+                || ann
+                    .money
+                    .iter()
+                    .any(|m| gap.contains(&m.span) && !m.span.is_empty())
+            {
+                continue;
+            }
             let better = match best {
                 None => true,
                 Some((ba, bd, _)) => (after && !ba) || (after == ba && dist < bd),
@@ -217,7 +245,10 @@ impl Extractor for TargetExtractor {
             let mut weak: Option<(usize, &str, CueKind)> = None;
             for k in (window..first).rev() {
                 let w = &ws[k];
-                if matches!(w.lower.as_str(), ";" | ":") || self.is("veto", w) {
+                // a clause break, a veto word or another amount ends the search
+                let other_money = mi > 0 && ann.money[mi - 1].span.contains(&w.span);
+                if matches!(w.lower.as_str(), ";" | ":" | ",") || self.is("veto", w) || other_money
+                {
                     break;
                 }
                 if let Some((c, kind)) = self.cues.get(w.lower.as_str()) {
@@ -244,7 +275,7 @@ impl Extractor for TargetExtractor {
                         cue = Some((k, c, CueKind::Noun));
                         break;
                     }
-                    if !w.alpha {
+                    if !w.alpha || self.is("metric_stop", w) {
                         break;
                     }
                 }
@@ -271,7 +302,19 @@ impl Extractor for TargetExtractor {
                 }
                 // pledges, plans and commitments need a deadline to be targets
                 CueKind::Commit => deadline.is_some(),
-                CueKind::Reach => deadline.is_some() && !forecast,
+                CueKind::Reach => {
+                    let form = ws[ck].lower.as_str();
+                    let marked = form.ends_with('s')
+                        || form.ends_with("ing")
+                        || ck
+                            .checked_sub(1)
+                            .is_some_and(|p| self.is("reach_marker", &ws[p]));
+                    // its object is the amount: "to reach (as much as) €20 billion"
+                    let object = ws[ck + 1..first]
+                        .iter()
+                        .all(|w| self.is("reach_between", w));
+                    deadline.is_some() && !forecast && marked && object
+                }
                 CueKind::Raise => deadline.is_some() && prev == Some("to") && !forecast,
             };
             if !ok {
@@ -485,5 +528,32 @@ mod tests {
     fn reach_without_deadline_is_not_a_target() {
         let (_, t) = targets("Sales could reach $3 million.", &[]);
         assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn a_past_hit_with_a_year_is_not_a_target() {
+        let (_, t) = targets(
+            "The deficit hit a record $600bn in 2029, figures show.",
+            &[Y2029],
+        );
+        assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn a_cue_for_an_earlier_amount_does_not_reach_a_later_one() {
+        let (_, t) = targets(
+            "Of the $750m the minister pledged in 2029, only $41m was used.",
+            &[Y2029],
+        );
+        assert!(t.iter().all(|x| !x.starts_with("$41m")), "{t:?}");
+    }
+
+    #[test]
+    fn a_deadline_belonging_to_another_amount_is_not_taken() {
+        let (_, t) = targets(
+            "They plan cuts of $35bn in services, while rivals would spend $60bn more by 2029.",
+            &[Y2029],
+        );
+        assert!(t.iter().all(|x| !x.starts_with("$35bn")), "{t:?}");
     }
 }
