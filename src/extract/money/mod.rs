@@ -163,6 +163,7 @@ impl MoneyExtractor {
                     && eq_lower(s, &a.toks[k])
                     && (!a.case || s == &*a.raw[k])
                     && !(a.nocap && is_title_case(s))
+                    && !(a.kind == UnitKind::Code && !a.case && is_mixed_case(s))
             });
             // "won't": a word going on after an apostrophe is not this unit
             let next_apos = cx.toks.get(i + len).is_some_and(|t| {
@@ -705,6 +706,7 @@ impl MoneyExtractor {
         }
         let mut num_end = u.start;
         let hyphen = ut.glued
+            && matches!(a.kind, UnitKind::Name | UnitKind::Minor)
             && cx.toks[u.start - 1].kind == Kind::Sym
             && cx.toks[u.start - 1].text(cx.text) == "-"
             && cx.toks[u.start - 1].glued;
@@ -916,8 +918,9 @@ impl MoneyExtractor {
         }
         cands.retain(|c| {
             self.enabled[c.rule as usize]
-                && !self.in_list(&cx, c.end, "not_after")
                 && c.end > c.start
+                && !self.in_list(&cx, c.end, "not_after")
+                && !in_url(text, toks[c.start].start)
         });
         // longest first, then earliest
         let bytes = |c: &Cand| toks[c.end - 1].end - toks[c.start].start;
@@ -1020,6 +1023,27 @@ impl Extractor for MoneyExtractor {
             });
         }
     }
+}
+
+/// Is byte `pos` inside a URL (a whitespace-delimited chunk with "://" or "www.")?
+fn in_url(text: &str, pos: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut s = pos;
+    while s > 0 && !bytes[s - 1].is_ascii_whitespace() && pos - s < 300 {
+        s -= 1;
+    }
+    let mut e = pos;
+    while e < bytes.len() && !bytes[e].is_ascii_whitespace() && e - pos < 300 {
+        e += 1;
+    }
+    let chunk = &bytes[s..e];
+    chunk.windows(3).any(|w| w == b"://")
+        || chunk.windows(4).any(|w| w.eq_ignore_ascii_case(b"www."))
+}
+
+/// "Bgn", "uSd": neither all upper nor all lower case (a code is one or the other).
+fn is_mixed_case(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_uppercase()) && s.bytes().any(|b| b.is_ascii_lowercase())
 }
 
 fn is_title_case(s: &str) -> bool {

@@ -499,45 +499,14 @@ fn magnitudes_and_sub_units_keep_exact_decimal_values() {
 }
 
 #[test]
-#[ignore]
-fn window_coverage_on_a_corpus() {
-    let ex = MoneyExtractor::new(&RuleSet::builtin(), &Options::default()).unwrap();
-    let text: String = std::fs::read_dir("/work/shared/corpora/bbc/business")
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
-        .collect();
-    let w = ex.windows(&text);
-    let covered: usize = w.iter().map(|(s, e)| e - s).sum();
-    eprintln!(
-        "{} bytes, {} windows, {covered} covered",
-        text.len(),
-        w.len()
-    );
+fn amounts_inside_urls_and_mixed_case_codes_are_not_money() {
+    none("see https://example.com/reports/2025-tmt-outlook and www.example.org/x/20usd");
+    none("video id -xBgn4 and Bgn4");
+    none("the 2025-usd note");
+    check("a fee of bgn 40 was set", "bgn 40", 40.0, Some("BGN"));
 }
 
 #[test]
-#[ignore]
-fn trigger_counts_on_a_corpus() {
-    let ex = MoneyExtractor::new(&RuleSet::builtin(), &Options::default()).unwrap();
-    let text: String = std::fs::read_dir("/work/shared/corpora/bbc/sport")
-        .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default())
-        .collect();
-    let mut counts = std::collections::HashMap::new();
-    for w in text.split(|c: char| !c.is_ascii_alphabetic()) {
-        let exact = ex.lex.trigger_exact.contains(w.as_bytes());
-        let l = w.to_ascii_lowercase();
-        if exact || ex.lex.trigger_words.contains(l.as_bytes()) {
-            *counts.entry(w.to_string()).or_insert(0) += 1;
-        }
-    }
-    let mut v: Vec<_> = counts.into_iter().collect();
-    v.sort_by_key(|x| std::cmp::Reverse(x.1));
-    let w = ex.windows(&text);
-    let covered: usize = w.iter().map(|(s, e)| e - s).sum();
-    eprintln!(
-        "{} bytes, {covered} covered: {:?}",
-        text.len(),
-        &v[..30.min(v.len())]
-    );
+fn body_weight_in_pounds_is_not_money() {
+    none("He was 6 feet tall and 180 pounds.");
 }
