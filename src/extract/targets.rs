@@ -176,8 +176,8 @@ impl TargetExtractor {
                 .take(3)
                 .chain(own.first())
                 .any(|w| self.is("deadline_prep", w));
-            let duration = d.timex_type == TimexType::Duration;
-            if !(prep || duration) || d.timex_type == TimexType::Set {
+            // "by 2029", "over the next five years"; not a rate ("£3,000 a year")
+            if !prep || d.timex_type == TimexType::Set {
                 continue;
             }
             let after = d.span.start >= money.end;
@@ -285,7 +285,18 @@ impl Extractor for TargetExtractor {
             };
             let prev = first.checked_sub(1).map(|p| ws[p].lower.as_str());
             let deadline = self.deadline(ann, text, sent, m.span);
-            let forecast = (ck.saturating_sub(3)..ck).any(|p| self.is("forecast", &ws[p]));
+            // a forecast or a past figure rather than a goal: "expects sales to reach",
+            // "after reaching"
+            let forecast = (window..ck).any(|p| self.is("forecast", &ws[p]))
+                || (ck.saturating_sub(2)..ck).any(|p| self.is("past_marker", &ws[p]));
+            // a base-form verb needs a goal marker ("to reach", "will increase"); -s and -ing
+            // forms stand alone
+            let marked = {
+                let form = ws[ck].lower.as_str();
+                form.ends_with('s')
+                    || form.ends_with("ing")
+                    || (ck.saturating_sub(3)..ck).any(|p| self.is("reach_marker", &ws[p]))
+            };
             let reach_before = (first.saturating_sub(3)..first).any(|p| {
                 matches!(
                     self.cues.get(ws[p].lower.as_str()),
@@ -303,19 +314,22 @@ impl Extractor for TargetExtractor {
                 // pledges, plans and commitments need a deadline to be targets
                 CueKind::Commit => deadline.is_some(),
                 CueKind::Reach => {
-                    let form = ws[ck].lower.as_str();
-                    let marked = form.ends_with('s')
-                        || form.ends_with("ing")
-                        || ck
-                            .checked_sub(1)
-                            .is_some_and(|p| self.is("reach_marker", &ws[p]));
                     // its object is the amount: "to reach (as much as) €20 billion"
                     let object = ws[ck + 1..first]
                         .iter()
                         .all(|w| self.is("reach_between", w));
                     deadline.is_some() && !forecast && marked && object
                 }
-                CueKind::Raise => deadline.is_some() && prev == Some("to") && !forecast,
+                // "raise defence exports to $20bn", "double to $21bn": the verb, a short
+                // metric, then "to"
+                CueKind::Raise => {
+                    deadline.is_some()
+                        && prev == Some("to")
+                        && !forecast
+                        && marked
+                        && (ck + 2 == first
+                            || self.metric_between(&ws, ck + 1, first - 1).is_some())
+                }
             };
             if !ok {
                 continue;
