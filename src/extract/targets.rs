@@ -97,12 +97,14 @@ impl TargetExtractor {
         }
         let mut lists: HashMap<String, HashSet<Box<str>>> = HashMap::new();
         for line in rules.lines("targets/patterns.tsv") {
-            let mut f = line.fields().into_iter();
-            let id = f.next().unwrap_or("").trim().to_string();
+            let f = line.fields();
+            if f.len() != 2 {
+                return Err(line.error("expected a list id, a tab, then words separated by spaces"));
+            }
+            let id = f[0].trim().to_string();
             let set = lists.entry(id).or_default();
-            for w in f {
-                let w = w.trim();
-                if !w.is_empty() {
+            for w in f[1].split_whitespace() {
+                {
                     set.insert(Box::from(w.to_lowercase()));
                 }
             }
@@ -218,6 +220,7 @@ impl Extractor for TargetExtractor {
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         let text = doc.text.as_str();
         let mut found = Vec::new();
+        let mut dropped: Vec<(Span, String, &'static str)> = Vec::new();
         for (mi, m) in ann.money.iter().enumerate() {
             // "$1bn (£514m)": the converted amount is the same money, not a second target
             if mi > 0 {
@@ -332,6 +335,13 @@ impl Extractor for TargetExtractor {
                 }
             };
             if !ok {
+                let reason = match kind {
+                    CueKind::Noun => "target noun not shaped as a goal",
+                    _ if deadline.is_none() => "cue without a deadline",
+                    _ if forecast => "a forecast or past figure",
+                    _ => "cue not linked to the amount",
+                };
+                dropped.push((m.span, cue_word.to_string(), reason));
                 continue;
             }
             // the metric
@@ -381,6 +391,15 @@ impl Extractor for TargetExtractor {
             });
         }
         ann.targets.extend(found);
+        for (span, cue, reason) in dropped {
+            ann.dropped(
+                "targets",
+                span,
+                || format!("{} (cue {cue})", &text[span.start..span.end]),
+                "target.cue",
+                || reason.to_string(),
+            );
+        }
     }
 }
 

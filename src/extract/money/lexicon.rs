@@ -250,7 +250,7 @@ impl Lexicon {
             let mut off = false;
             for flag in f.get(5).unwrap_or(&"").split(',').map(str::trim) {
                 match flag {
-                    "" | "best" => {}
+                    "" | "-" | "best" => {}
                     "case" => a.case = true,
                     "glued" => a.glued = true,
                     "tight" => a.tight = true,
@@ -341,7 +341,7 @@ impl Lexicon {
             }
             let word = f[0].trim();
             let value = parse_f64(&line, f[1])?;
-            let flags = f.get(2).copied().unwrap_or("");
+            let flags = f.get(2).copied().unwrap_or("-");
             let exact = flags.contains("case").then(|| Box::from(word));
             let glued = flags.contains("glued");
             let e = lex.entry(&word.to_lowercase());
@@ -390,12 +390,14 @@ impl Lexicon {
             .sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
 
         for line in rules.lines("money/patterns.tsv") {
-            let mut f = line.fields().into_iter();
-            let id = f.next().unwrap_or("").trim().to_string();
+            let f = line.fields();
+            if f.len() != 2 {
+                return Err(line.error("expected a list id, a tab, then words separated by spaces"));
+            }
+            let id = f[0].trim().to_string();
             let set = lex.lists.entry(id).or_default();
-            for w in f {
-                let w = w.trim();
-                if !w.is_empty() {
+            for w in f[1].split_whitespace() {
+                {
                     set.insert(Box::from(w.to_lowercase()));
                 }
             }

@@ -892,7 +892,8 @@ impl MoneyExtractor {
     }
 
     /// All money mentions of a text, in order (the extractor without the annotations).
-    fn find(&self, text: &str) -> (Vec<Tok>, Vec<Cand>) {
+    /// With `trace`, the candidates that lost an overlap come back too (for `explain`).
+    fn find(&self, text: &str, trace: bool) -> (Vec<Tok>, Vec<Cand>, Vec<Cand>) {
         let windows = self.windows(text);
         let covered: usize = windows.iter().map(|(s, e)| e - s).sum();
         let mut toks = Vec::with_capacity(covered / 5 + 8);
@@ -926,9 +927,12 @@ impl MoneyExtractor {
         let bytes = |c: &Cand| toks[c.end - 1].end - toks[c.start].start;
         cands.sort_by(|a, b| bytes(b).cmp(&bytes(a)).then(a.start.cmp(&b.start)));
         let mut kept: Vec<Cand> = Vec::new();
+        let mut lost: Vec<Cand> = Vec::new();
         for c in cands {
             if kept.iter().all(|k| c.end <= k.start || k.end <= c.start) {
                 kept.push(c);
+            } else if trace {
+                lost.push(c);
             }
         }
         kept.sort_by_key(|c| c.start);
@@ -966,7 +970,7 @@ impl MoneyExtractor {
             }
             merged.push(c);
         }
-        (toks, merged)
+        (toks, merged, lost)
     }
 }
 
@@ -977,7 +981,17 @@ impl Extractor for MoneyExtractor {
 
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         let text = doc.text.as_str();
-        let (toks, cands) = self.find(text);
+        let (toks, cands, lost) = self.find(text, ann.trace.is_some());
+        for c in &lost {
+            let span = Span::new(toks[c.start].start, toks[c.end - 1].end);
+            ann.dropped(
+                "money",
+                span,
+                || text[span.start..span.end].to_string(),
+                RULE_IDS[c.rule as usize],
+                || "overlaps a longer (or earlier) money mention".to_string(),
+            );
+        }
         let cx = Ctx {
             text,
             toks: &toks,
