@@ -12,7 +12,11 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<String>) {
         if path.is_dir() {
             collect(&path, root, out);
         } else {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             if !rel.starts_with('.') && !rel.contains("/.") {
                 out.push(rel);
             }
@@ -30,7 +34,10 @@ fn main() {
     for rel in &files {
         println!("cargo:rerun-if-changed=rules/{rel}");
         let abs = root.join(rel);
-        code.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", abs.to_string_lossy()));
+        code.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            abs.to_string_lossy()
+        ));
     }
     code.push_str("];\n");
     let out = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");

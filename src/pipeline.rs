@@ -12,11 +12,18 @@ pub struct Pipeline {
 
 impl Pipeline {
     pub fn new(rules: &RuleSet, opts: &Options) -> Result<Self, RuleError> {
-        Ok(Pipeline { segmenter: Segmenter::new(rules)?, extractors: extract::build_all(rules, opts)? })
+        Ok(Pipeline {
+            segmenter: Segmenter::new(rules)?,
+            extractors: extract::build_all(rules, opts)?,
+        })
     }
 
     pub fn process(&self, doc: &Document) -> Annotations {
-        let mut ann = Annotations { published: doc.meta.published.clone(), published_source: doc.meta.published_source, ..Default::default() };
+        let mut ann = Annotations {
+            published: doc.meta.published.clone(),
+            published_source: doc.meta.published_source,
+            ..Default::default()
+        };
         self.segmenter.segment(doc, &mut ann);
         for e in &self.extractors {
             e.extract(doc, &mut ann);

@@ -5,6 +5,7 @@ use crate::annotations::Annotations;
 use crate::document::Document;
 use crate::rules::{RuleError, RuleSet};
 
+pub mod citations;
 pub mod dates;
 pub mod entities;
 pub mod money;
@@ -40,10 +41,11 @@ pub trait Extractor: Send + Sync {
     fn extract(&self, doc: &Document, ann: &mut Annotations);
 }
 
-/// All extractors in pipeline order: dates first (anchors and deadlines), then money, entities,
-/// and targets (which link money to dates).
+/// All extractors in pipeline order: citations (markers and references), dates (anchors and
+/// deadlines), money, entities, and targets (which link money to dates).
 pub fn build_all(rules: &RuleSet, opts: &Options) -> Result<Vec<Box<dyn Extractor>>, RuleError> {
     Ok(vec![
+        Box::new(citations::CitationExtractor::new(rules, opts)?),
         Box::new(dates::DateExtractor::new(rules, opts)?),
         Box::new(money::MoneyExtractor::new(rules, opts)?),
         Box::new(entities::EntityExtractor::new(rules, opts)?),
