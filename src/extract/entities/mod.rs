@@ -1,0 +1,891 @@
+//! Named entities from gazetteers and rules (no statistical model).
+//!
+//! One document goes through five steps:
+//! 1. **tokens**: alphanumeric runs with flags (capitalised, ALL CAPS line, sentence start);
+//! 2. **gazetteer**: one leftmost-longest Aho-Corasick automaton over every name (exact case),
+//!    plus its upper-cased twin run only on ALL-CAPS lines; matches must sit on word boundaries
+//!    (so `India's` gives `India` and `India-Italy` gives two names);
+//! 3. **phrases**: runs of capitalised words (joined by `of`, `de`, `&`, hyphens, initials) go
+//!    through the rule families: titles → PERSON, legal suffixes and head words → ORG/LOC/FAC/
+//!    EVENT/LAW, first name + surname → PERSON, `X said` → PERSON, acronyms → ORG;
+//! 4. **overlap policy** (`resolve`): longest span first, then the earliest, then the lowest rule
+//!    priority number; a candidate overlapping an accepted one is dropped (and traced);
+//! 5. **document context**: names the document established (a person's surname, an acronym
+//!    defined in parentheses, a phrase a rule found) label their later bare mentions
+//!    (`ent.propagate`); a place name that is a known surname becomes PERSON unless it follows
+//!    `in/at/from` (`ent.doc_person`); in sports sentences a city or county is a club
+//!    (`ent.sports_club`).
+
+mod lexicon;
+mod tokens;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::{Extractor, Options};
+use crate::annotations::{Annotations, Entity, RuleId, Span};
+use crate::document::Document;
+use crate::rules::{RuleError, RuleSet};
+use lexicon::{HeadWhere, Lexicon};
+use tokens::{Tok, tokenize};
+
+/// Rule priorities (lower wins when two candidates have the same span).
+mod prio {
+    pub const TITLE: u8 = 0;
+    pub const HEAD: u8 = 1;
+    pub const PERSON_SAID: u8 = 5;
+    pub const FIRST_NAME: u8 = 5;
+    pub const AMBIGUOUS_GAZ: u8 = 6;
+    pub const PROPAGATE: u8 = 7;
+    pub const ACRONYM: u8 = 8;
+}
+
+/// A candidate mention before the overlap policy.
+#[derive(Debug, Clone)]
+struct Cand {
+    s: usize,
+    e: usize,
+    label: &'static str,
+    /// Gazetteer entry, if any (its canonical name and id).
+    entry: Option<u32>,
+    /// Canonical name when not from a gazetteer entry (`None`: the span text).
+    norm: Option<Arc<str>>,
+    rule: RuleId,
+    prio: u8,
+}
+
+struct Rules {
+    title: RuleId,
+    first_name: RuleId,
+    said: RuleId,
+    legal: RuleId,
+    acronym: RuleId,
+    propagate: RuleId,
+    doc_person: RuleId,
+    sports_club: RuleId,
+    definition: RuleId,
+}
+
+pub struct EntityExtractor {
+    lex: Lexicon,
+    ids: Rules,
+    enabled: Enabled,
+}
+
+struct Enabled {
+    title: bool,
+    first_name: bool,
+    said: bool,
+    legal: bool,
+    acronym: bool,
+    propagate: bool,
+    doc_person: bool,
+    sports_club: bool,
+}
+
+const CONNECTORS: &[&str] = &[
+    "of", "de", "la", "du", "da", "von", "van", "der", "den", "del", "al", "bin", "el",
+];
+
+impl EntityExtractor {
+    pub fn new(rules: &RuleSet, _opts: &Options) -> Result<Self, RuleError> {
+        let lex = Lexicon::new(rules)?;
+        let on = |id: &str| !rules.is_disabled(id);
+        Ok(EntityExtractor {
+            lex,
+            ids: Rules {
+                title: Arc::from("ent.person_title"),
+                first_name: Arc::from("ent.person_first_name"),
+                said: Arc::from("ent.person_said"),
+                legal: Arc::from("ent.org_legal_suffix"),
+                acronym: Arc::from("ent.acronym"),
+                propagate: Arc::from("ent.propagate"),
+                doc_person: Arc::from("ent.doc_person"),
+                sports_club: Arc::from("ent.sports_club"),
+                definition: Arc::from("ent.acronym_definition"),
+            },
+            enabled: Enabled {
+                title: on("ent.person_title"),
+                first_name: on("ent.person_first_name"),
+                said: on("ent.person_said"),
+                legal: on("ent.org_legal_suffix"),
+                acronym: on("ent.acronym"),
+                propagate: on("ent.propagate"),
+                doc_person: on("ent.doc_person"),
+                sports_club: on("ent.sports_club"),
+            },
+        })
+    }
+
+    /// Time to build the automata and tables, in milliseconds, and an estimate of their heap
+    /// size in bytes (automata plus tables).
+    pub fn build_stats(&self) -> (f64, usize, usize) {
+        (self.lex.build_ms, self.lex.heap_bytes, self.lex.entries.len())
+    }
+}
+
+impl Extractor for EntityExtractor {
+    fn name(&self) -> &'static str {
+        "entities"
+    }
+
+    fn extract(&self, doc: &Document, ann: &mut Annotations) {
+        let text = doc.text.as_str();
+        let mut toks = Vec::with_capacity(text.len() / 5);
+        tokenize(text, doc.body_start, ann, &mut toks);
+        if toks.is_empty() {
+            return;
+        }
+        let mut cands: Vec<Cand> = Vec::new();
+        self.gazetteer(text, &toks, &mut cands);
+        self.phrases(text, &toks, &mut cands);
+        let mut accepted = resolve(cands, ann, text);
+        self.document_context(text, &toks, &mut accepted, ann);
+        accepted.sort_by_key(|c| (c.s, c.e));
+        for c in accepted {
+            let (norm, kb) = match c.entry {
+                Some(i) => {
+                    let e = &self.lex.entries[i as usize];
+                    (e.canonical.to_string(), e.kb_id.as_ref().map(|k| k.to_string()))
+                }
+                None => (
+                    c.norm.as_deref().unwrap_or(&text[c.s..c.e]).to_string(),
+                    None,
+                ),
+            };
+            ann.entities.push(Entity {
+                span: Span::new(c.s, c.e),
+                label: c.label,
+                sentence: ann.sentence_at(c.s),
+                norm,
+                kb_id: kb,
+                rule: c.rule,
+            });
+        }
+    }
+}
+
+fn is_word_byte_before(text: &str, pos: usize) -> bool {
+    text[..pos].chars().next_back().is_some_and(|c| c.is_alphanumeric())
+}
+
+fn is_word_byte_after(text: &str, pos: usize) -> bool {
+    text[pos..].chars().next().is_some_and(|c| c.is_alphanumeric())
+}
+
+/// Index of the token starting at byte `s` (binary search).
+fn tok_at(toks: &[Tok], s: usize) -> Option<usize> {
+    toks.binary_search_by_key(&s, |t| t.s).ok()
+}
+
+/// Index of the token ending at byte `e`.
+fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
+    toks.binary_search_by_key(&e, |t| t.e).ok()
+}
+
+impl EntityExtractor {
+    fn gazetteer(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
+        let lex = &self.lex;
+        let start = toks.first().map_or(0, |t| t.s);
+        let hay = &text[start..];
+        for m in lex.exact.find_iter(hay) {
+            let (s, e) = (start + m.start(), start + m.end());
+            let Some(ti) = tok_at(toks, s) else { continue };
+            if is_word_byte_before(text, s) || is_word_byte_after(text, e) {
+                continue;
+            }
+            let ei = m.pattern().as_u32();
+            let entry = &lex.entries[ei as usize];
+            let t = &toks[ti];
+            let name = &text[s..e];
+            // an acronym in a caps headline (`WHO WILL WIN`) is not the body it names
+            if t.caps_line && !name.contains('.') && !name.bytes().any(|b| b.is_ascii_lowercase()) {
+                continue;
+            }
+            self.push_gaz(text, toks, ti, s, e, ei, cands);
+            let _ = entry;
+        }
+        // ALL-CAPS lines: the upper-cased automaton, line by line
+        let mut i = 0;
+        while i < toks.len() {
+            if !toks[i].caps_line {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j + 1 < toks.len() && toks[j + 1].caps_line {
+                j += 1;
+            }
+            let (ls, le) = (toks[i].s, toks[j].e);
+            for m in lex.upper.find_iter(&text[ls..le]) {
+                let (s, e) = (ls + m.start(), ls + m.end());
+                let Some(ti) = tok_at(toks, s) else { continue };
+                if is_word_byte_before(text, s) || is_word_byte_after(text, e) {
+                    continue;
+                }
+                let ei = lex.upper_entry[m.pattern().as_usize()];
+                self.push_gaz(text, toks, ti, s, e, ei, cands);
+            }
+            i = j + 1;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_gaz(
+        &self,
+        text: &str,
+        toks: &[Tok],
+        ti: usize,
+        s: usize,
+        e: usize,
+        ei: u32,
+        cands: &mut Vec<Cand>,
+    ) {
+        let lex = &self.lex;
+        let entry = &lex.entries[ei as usize];
+        let table = &lexicon::TABLES[entry.table as usize];
+        let t = &toks[ti];
+        let single = tok_ending(toks, e) == Some(ti);
+        // a weak single word at the start of a sentence that is an everyday word is not a name
+        if !table.strong && single && t.sent_start && !t.caps_line && lex.zipf(&text[s..e]) >= 4.0 {
+            return;
+        }
+        let prio = if entry.ambiguous { prio::AMBIGUOUS_GAZ } else { table.priority };
+        cands.push(Cand {
+            s,
+            e,
+            label: entry.label,
+            entry: Some(ei),
+            norm: None,
+            rule: lex.table_rules[entry.table as usize].clone(),
+            prio,
+        });
+    }
+
+    /// Capitalised phrases through the rule families.
+    fn phrases(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
+        let mut i = 0;
+        while i < toks.len() {
+            let t = toks[i];
+            if !t.cap || t.caps_line {
+                i += 1;
+                continue;
+            }
+            // build the phrase [i, j) and its connector positions
+            let mut j = i + 1;
+            let mut has_of = false;
+            loop {
+                if j >= toks.len() {
+                    break;
+                }
+                let prev = toks[j - 1];
+                let gap = &text[prev.e..toks[j].s];
+                let nt = toks[j];
+                if nt.cap && !nt.caps_line {
+                    let prev_initial = prev.e - prev.s == 1 && prev.cap;
+                    let ok = matches!(gap, " " | "-" | " & " | "&")
+                        || (prev_initial && matches!(gap, ". " | "."))
+                        || (gap == "'" && prev.e - prev.s == 1 && prev.cap);
+                    if ok {
+                        j += 1;
+                        continue;
+                    }
+                    break;
+                }
+                // connector: `of`, `de`, `of the` between capitalised words
+                if gap == " " && nt.lower {
+                    let w = nt.text(text);
+                    if CONNECTORS.contains(&w) {
+                        let mut k = j + 1;
+                        if w == "of"
+                            && k < toks.len()
+                            && toks[k].text(text) == "the"
+                            && &text[toks[k - 1].e..toks[k].s] == " "
+                        {
+                            k += 1;
+                        }
+                        if k < toks.len()
+                            && toks[k].cap
+                            && !toks[k].caps_line
+                            && &text[toks[k - 1].e..toks[k].s] == " "
+                        {
+                            has_of |= w == "of";
+                            j = k + 1;
+                            continue;
+                        }
+                    }
+                }
+                break;
+            }
+            self.classify(text, toks, i, j, has_of, cands);
+            i = j;
+        }
+    }
+
+    fn is_connector(&self, text: &str, t: &Tok) -> bool {
+        t.lower && (CONNECTORS.contains(&t.text(text)) || t.text(text) == "the")
+    }
+
+    /// Does a title (one or more words) end at token `k` (inclusive), starting at or after
+    /// `lo`? Returns its first token.
+    fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
+        let mut best = None;
+        let mut key = String::new();
+        for n in 1..=self.lex.max_title_words {
+            if n > k + 1 || k + 1 - n < lo {
+                break;
+            }
+            let a = k + 1 - n;
+            key.clear();
+            for (x, t) in toks[a..=k].iter().enumerate() {
+                if x > 0 {
+                    let gap = &text[toks[a + x - 1].e..t.s];
+                    if gap != " " && gap != "-" {
+                        return best;
+                    }
+                    key.push(' ');
+                }
+                for c in t.text(text).chars() {
+                    key.extend(c.to_lowercase());
+                }
+            }
+            if self.lex.is_title(&key) {
+                best = Some(a);
+            }
+        }
+        best
+    }
+
+    fn classify(
+        &self,
+        text: &str,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        has_of: bool,
+        cands: &mut Vec<Cand>,
+    ) {
+        let lex = &self.lex;
+        let en = &self.enabled;
+        let tx = |k: usize| toks[k].text(text);
+
+        // --- legal suffix inside or right after the phrase: `Tata Motors Ltd`, `Stellantis N.V.`
+        if en.legal {
+            for k in a + 1..=b {
+                let pos = if k < b {
+                    toks[k].s
+                } else {
+                    // `Acme, Inc.` / `Acme Inc` just after the phrase
+                    let p = toks[b - 1].e;
+                    let rest = &text[p..];
+                    if let Some(r) = rest.strip_prefix(", ") {
+                        p + (rest.len() - r.len())
+                    } else if rest.starts_with(' ') {
+                        p + 1
+                    } else {
+                        continue;
+                    }
+                };
+                if k < b && !toks[k].cap {
+                    continue;
+                }
+                if let Some(len) = lex.legal_suffix_at(text, pos) {
+                    let mut s0 = a;
+                    if toks[s0].sent_start && lex.zipf(tx(s0)) >= 4.5 && s0 + 1 < k {
+                        s0 += 1;
+                    }
+                    let end = pos + len;
+                    // a suffix must not be the start of another capitalised word (`Co` of `Coca`)
+                    if !is_word_byte_after(text, end) {
+                        cands.push(Cand {
+                            s: toks[s0].s,
+                            e: end,
+                            label: "ORG",
+                            entry: None,
+                            norm: None,
+                            rule: self.ids.legal.clone(),
+                            prio: prio::HEAD,
+                        });
+                        break;
+                    }
+                }
+            }
+        }
+
+        // --- sentence-initial everyday word or weekday/month is not part of a name
+        let mut s0 = a;
+        while s0 < b
+            && !self.is_connector(text, &toks[s0])
+            && (lex.non_entities.contains(tx(s0))
+                || (toks[s0].sent_start
+                    && lex.zipf(tx(s0)) >= 4.0
+                    && !(lex.first_names.contains(tx(s0))
+                        && s0 + 1 < b
+                        && toks[s0 + 1].cap
+                        && lex.zipf(tx(s0 + 1)) < 4.0)
+                    && !lex.is_title(&tx(s0).to_lowercase())))
+        {
+            s0 += 1;
+        }
+        while s0 < b && self.is_connector(text, &toks[s0]) {
+            s0 += 1;
+        }
+        if s0 >= b {
+            return;
+        }
+
+        // --- titles: `Prime Minister Narendra Modi`, `Mr. Jordan`, `prime minister Modi`
+        if en.title {
+            self.titles(text, toks, a, b, cands);
+        }
+
+        // --- head words over the whole phrase: `Reserve Bank of India`, `Labour Party`
+        if b - s0 >= 2 {
+            let last = tx(b - 1);
+            let mut hit = lex.head(last, HeadWhere::Last);
+            if hit.is_none() {
+                hit = lex.head(tx(s0), HeadWhere::First);
+            }
+            if hit.is_none() && has_of {
+                for k in s0..b {
+                    if k + 1 < b && tx(k + 1) == "of" {
+                        hit = lex.head(tx(k), HeadWhere::BeforeOf);
+                        if hit.is_some() {
+                            break;
+                        }
+                    }
+                }
+            }
+            if let Some(h) = hit {
+                cands.push(Cand {
+                    s: toks[s0].s,
+                    e: toks[b - 1].e,
+                    label: h.label,
+                    entry: None,
+                    norm: None,
+                    rule: h.rule.clone(),
+                    prio: prio::HEAD,
+                });
+            }
+        }
+
+        // --- person rules over segments without connectors
+        let mut k = s0;
+        while k < b {
+            if self.is_connector(text, &toks[k]) {
+                k += 1;
+                continue;
+            }
+            let mut m = k;
+            while m < b && !self.is_connector(text, &toks[m]) {
+                m += 1;
+            }
+            self.person_segment(text, toks, k, m, cands);
+            k = m;
+        }
+
+        // --- acronyms: `BJP`, `ISRO`
+        if en.acronym && b - s0 == 1 {
+            let t = &toks[s0];
+            let w = tx(s0);
+            let n = w.len();
+            if t.upper
+                && (2..=6).contains(&n)
+                && w.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
+                && !lex.non_entities.contains(w)
+            {
+                cands.push(Cand {
+                    s: t.s,
+                    e: t.e,
+                    label: "ORG",
+                    entry: None,
+                    norm: None,
+                    rule: self.ids.acronym.clone(),
+                    prio: prio::ACRONYM,
+                });
+            }
+        }
+    }
+
+    fn titles(&self, text: &str, toks: &[Tok], a: usize, b: usize, cands: &mut Vec<Cand>) {
+        let lex = &self.lex;
+        // title inside the phrase (capitalised) or just before it (`prime minister`, `Mr.`)
+        let mut k = a;
+        while k < b {
+            // the longest title that ends at k
+            let title_start = self.title_ending_at(text, toks, a, k);
+            if title_start.is_none() {
+                k += 1;
+                continue;
+            }
+            // extend to the longest title ending later (`Prime Minister` over `Prime`)
+            let mut end = k;
+            while end + 1 < b && self.title_ending_at(text, toks, a, end + 1).is_some() {
+                end += 1;
+            }
+            let name_start = end + 1;
+            let mut name_end = name_start;
+            while name_end < b
+                && name_end - name_start < 4
+                && !self.is_connector(text, &toks[name_end])
+                && self.title_ending_at(text, toks, name_end, name_end).is_none()
+            {
+                name_end += 1;
+            }
+            if name_end > name_start && self.plausible_name(text, toks, name_start, name_end) {
+                self.push_person(toks, name_start, name_end, self.ids.title.clone(), prio::TITLE, cands);
+            }
+            k = name_end.max(end + 1);
+        }
+        // a title before the phrase: `Mr. Modi`, `prime minister Modi`
+        if a > 0 {
+            let gap = &text[toks[a - 1].e..toks[a].s];
+            if matches!(gap, " " | ". ") {
+                let tstart = self.title_ending_at(text, toks, a.saturating_sub(4), a - 1);
+                if tstart.is_some() && lex.is_title(&toks[a - 1].text(text).to_lowercase()) {
+                    let mut m = a;
+                    while m < b && m - a < 4 && !self.is_connector(text, &toks[m]) {
+                        m += 1;
+                    }
+                    if self.plausible_name(text, toks, a, m) {
+                        self.push_person(toks, a, m, self.ids.title.clone(), prio::TITLE, cands);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A name after a title: no everyday word (`General Electric`) unless it is a first name,
+    /// no head word, not a place or group name from a strong table.
+    fn plausible_name(&self, text: &str, toks: &[Tok], a: usize, b: usize) -> bool {
+        let lex = &self.lex;
+        if a >= b {
+            return false;
+        }
+        for k in a..b {
+            let w = toks[k].text(text);
+            if !toks[k].cap || lex.non_entities.contains(w) {
+                return false;
+            }
+            if lex.head(w, HeadWhere::Last).is_some() {
+                return false;
+            }
+            if lex.zipf(w) >= 4.6 && !lex.first_names.contains(w) {
+                return false;
+            }
+        }
+        if b - a == 1 {
+            if let Some(&ei) = lex.by_name.get(toks[a].text(text)) {
+                let e = &lex.entries[ei as usize];
+                if e.label == "NORP" || (lexicon::TABLES[e.table as usize].strong && !e.ambiguous) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn push_person(
+        &self,
+        toks: &[Tok],
+        a: usize,
+        b: usize,
+        rule: RuleId,
+        prio: u8,
+        cands: &mut Vec<Cand>,
+    ) {
+        cands.push(Cand {
+            s: toks[a].s,
+            e: toks[b - 1].e,
+            label: "PERSON",
+            entry: None,
+            norm: None,
+            rule,
+            prio,
+        });
+    }
+
+    fn person_segment(&self, text: &str, toks: &[Tok], a: usize, b: usize, cands: &mut Vec<Cand>) {
+        let lex = &self.lex;
+        let en = &self.enabled;
+        let n = b - a;
+        // first name + capitalised surname(s)
+        if en.first_name && (2..=4).contains(&n) {
+            let first = toks[a].text(text);
+            let gaz_first = lex.by_name.get(first).map(|&i| &lex.entries[i as usize]);
+            let first_ok = lex.first_names.contains(first)
+                && toks[a].e - toks[a].s > 1
+                && !gaz_first.is_some_and(|e| e.label == "NORP" || e.label == "ORG");
+            if first_ok && self.plausible_name(text, toks, a + 1, b) {
+                self.push_person(toks, a, b, self.ids.first_name.clone(), prio::FIRST_NAME, cands);
+            }
+        }
+        // `X said` / `said X`
+        if en.said && (1..=3).contains(&n) {
+            let after = toks.get(b).filter(|t| text[toks[b - 1].e..t.s] == *" ");
+            let before = a.checked_sub(1).map(|p| &toks[p]).filter(|t| text[t.e..toks[a].s] == *" ");
+            let verb_after = after.is_some_and(|t| lex.person_verbs.contains(t.text(text)));
+            let verb_before = before.is_some_and(|t| t.text(text) == "said" || t.text(text) == "says");
+            if (verb_after || verb_before) && self.plausible_said(text, toks, a, b) {
+                self.push_person(toks, a, b, self.ids.said.clone(), prio::PERSON_SAID, cands);
+            }
+        }
+    }
+
+    fn plausible_said(&self, text: &str, toks: &[Tok], a: usize, b: usize) -> bool {
+        let lex = &self.lex;
+        for k in a..b {
+            let w = toks[k].text(text);
+            if toks[k].upper && w.len() > 1 {
+                return false;
+            }
+            if lex.non_entities.contains(w) || lex.head(w, HeadWhere::Last).is_some() {
+                return false;
+            }
+            if lex.zipf(w) >= 4.6 && !lex.first_names.contains(w) {
+                return false;
+            }
+            if let Some(&ei) = lex.by_name.get(w) {
+                let e = &lex.entries[ei as usize];
+                if !e.ambiguous && b - a == 1 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Step 5: what the document established.
+    fn document_context(
+        &self,
+        text: &str,
+        toks: &[Tok],
+        accepted: &mut Vec<Cand>,
+        ann: &mut Annotations,
+    ) {
+        let lex = &self.lex;
+        // surface form -> (label, norm)
+        let mut known: HashMap<&str, (&'static str, Arc<str>, Option<u32>)> = HashMap::new();
+        let mut surnames: HashMap<&str, Arc<str>> = HashMap::new();
+        accepted.sort_by_key(|c| c.s);
+        for c in accepted.iter() {
+            let span = &text[c.s..c.e];
+            let norm: Arc<str> = match c.entry {
+                Some(i) => Arc::from(&*lex.entries[i as usize].canonical),
+                None => Arc::from(c.norm.as_deref().unwrap_or(span)),
+            };
+            // `European Union (EU)`: the acronym in parentheses after a name
+            if let Some(rest) = text[c.e..].strip_prefix(" (")
+                && let Some(close) = rest.find(')')
+            {
+                let acr = &rest[..close];
+                if (2..=8).contains(&acr.len())
+                    && acr.bytes().all(|b| b.is_ascii_uppercase() || b == b'.' || b == b'&')
+                {
+                    known.entry(acr).or_insert((c.label, norm.clone(), c.entry));
+                }
+            }
+            if c.entry.is_none() && span.contains(' ') {
+                known.entry(span).or_insert((c.label, norm.clone(), None));
+                if c.label == "PERSON"
+                    && let Some(last) = span.rsplit(' ').next()
+                    && last.len() > 1
+                {
+                    surnames.entry(last).or_insert(norm.clone());
+                }
+            }
+        }
+        if !self.enabled.propagate && !self.enabled.doc_person && !self.enabled.sports_club {
+            return;
+        }
+        let covered = |acc: &[Cand], s: usize, e: usize| acc.iter().any(|c| c.s < e && s < c.e);
+        let mut extra: Vec<Cand> = Vec::new();
+        // relabel gazetteer places that are this document's surnames
+        if self.enabled.doc_person && !surnames.is_empty() {
+            for c in accepted.iter_mut() {
+                if c.entry.is_none() || c.label == "PERSON" {
+                    continue;
+                }
+                let span = &text[c.s..c.e];
+                if let Some(norm) = surnames.get(span) {
+                    let after_prep = tok_at(toks, c.s)
+                        .and_then(|i| i.checked_sub(1))
+                        .is_some_and(|p| lex.loc_preps.contains(toks[p].text(text)));
+                    if !after_prep {
+                        c.label = "PERSON";
+                        c.norm = Some(norm.clone());
+                        c.entry = None;
+                        c.rule = self.ids.doc_person.clone();
+                    }
+                }
+            }
+        }
+        if self.enabled.propagate && (!known.is_empty() || !surnames.is_empty()) {
+            let mut i = 0;
+            while i < toks.len() {
+                let t = &toks[i];
+                if !t.cap || covered(accepted, t.s, t.e) {
+                    i += 1;
+                    continue;
+                }
+                // the longest known phrase starting here (up to 4 tokens)
+                let mut found: Option<(usize, &'static str, Arc<str>, Option<u32>)> = None;
+                for n in 1..=4usize {
+                    let j = i + n - 1;
+                    if j >= toks.len() || !toks[j].cap {
+                        break;
+                    }
+                    let s = &text[t.s..toks[j].e];
+                    if n == 1 {
+                        if let Some(norm) = surnames.get(s) {
+                            found = Some((j, "PERSON", norm.clone(), None));
+                        }
+                    }
+                    if let Some((l, norm, entry)) = known.get(s) {
+                        found = Some((j, l, norm.clone(), *entry));
+                    }
+                }
+                if let Some((j, label, norm, entry)) = found {
+                    let (s, e) = (t.s, toks[j].e);
+                    if !covered(accepted, s, e) && !covered(&extra, s, e) {
+                        extra.push(Cand {
+                            s,
+                            e,
+                            label,
+                            entry,
+                            norm: Some(norm),
+                            rule: if text[s..e].contains(' ') || label == "PERSON" {
+                                self.ids.propagate.clone()
+                            } else {
+                                self.ids.definition.clone()
+                            },
+                            prio: prio::PROPAGATE,
+                        });
+                    }
+                    i = j + 1;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        accepted.extend(extra);
+        if self.enabled.sports_club {
+            self.sports(text, toks, accepted, ann);
+        }
+    }
+
+    /// In sports sentences, a city or county not after `in/at/from` is a club.
+    fn sports(&self, text: &str, toks: &[Tok], accepted: &mut [Cand], ann: &Annotations) {
+        let lex = &self.lex;
+        let weak_place = |c: &Cand| {
+            c.label == "GPE"
+                && c.entry.is_some_and(|i| {
+                    let t = lex.entries[i as usize].table as usize;
+                    matches!(lexicon::TABLES[t].rule, "gaz.cities" | "gaz.subdivisions")
+                })
+        };
+        if !accepted.iter().any(weak_place) {
+            return;
+        }
+        // sports cues per line
+        let mut i = 0;
+        let mut line_sports: Vec<(usize, usize, bool)> = Vec::new();
+        let doc_sports = toks.iter().take(12).any(|t| {
+            let w = t.text(text);
+            w.len() <= 12 && lex.sports.contains(w.to_ascii_lowercase().as_str())
+        });
+        while i < toks.len() {
+            let mut j = i + 1;
+            while j < toks.len() && !text[toks[j - 1].e..toks[j].s].contains('\n') {
+                j += 1;
+            }
+            let mut sporty = false;
+            let mut has_digit = false;
+            for k in i..j {
+                let t = &toks[k];
+                if t.digits {
+                    has_digit = true;
+                    if k + 1 < j
+                        && t.e - t.s <= 2
+                        && &text[t.e..toks[k + 1].s] == "-"
+                        && toks[k + 1].digits
+                        && toks[k + 1].e - toks[k + 1].s <= 2
+                        && !text[toks[k + 1].e..].starts_with('-')
+                        && !text[..t.s].ends_with('-')
+                    {
+                        sporty = true;
+                    }
+                } else if t.lower && lex.sports.contains(t.text(text)) {
+                    sporty = true;
+                }
+            }
+            if doc_sports && has_digit {
+                sporty = true;
+            }
+            line_sports.push((toks[i].s, toks[j - 1].e, sporty));
+            i = j;
+        }
+        let _ = ann;
+        for c in accepted.iter_mut() {
+            if !weak_place(c) {
+                continue;
+            }
+            let Some(line) = line_sports.iter().find(|l| l.0 <= c.s && c.e <= l.1) else {
+                continue;
+            };
+            if !line.2 {
+                continue;
+            }
+            let Some(ti) = tok_at(toks, c.s) else { continue };
+            let after_prep = ti
+                .checked_sub(1)
+                .is_some_and(|p| lex.loc_preps.contains(toks[p].text(text).to_ascii_lowercase().as_str()));
+            // a dateline (`LONDON 1996-08-30`) stays a place
+            let dateline = ti == 0
+                || text[toks[ti - 1].e..toks[ti].s].contains('\n')
+                    && toks.get(ti + 1).is_some_and(|n| n.digits && n.e - n.s == 4);
+            if after_prep || dateline {
+                continue;
+            }
+            c.label = "ORG";
+            c.rule = self.ids.sports_club.clone();
+        }
+    }
+}
+
+/// The overlap policy: longest span first, then the earliest start, then the lowest priority
+/// number; a candidate overlapping one already accepted is dropped.
+fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
+    cands.sort_by(|x, y| {
+        (y.e - y.s)
+            .cmp(&(x.e - x.s))
+            .then(x.s.cmp(&y.s))
+            .then(x.prio.cmp(&y.prio))
+    });
+    let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
+    // accepted spans sorted by start for overlap checks
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cands.len());
+    for c in cands {
+        let pos = spans.partition_point(|&(s, _)| s < c.e);
+        // accepted spans never overlap, so their ends are sorted too: only the last one that
+        // starts before this candidate ends can reach into it
+        let overlaps = spans[..pos].last().is_some_and(|&(_, e)| e > c.s);
+        if overlaps {
+            let rule = c.rule.clone();
+            ann.dropped(
+                "entities",
+                Span::new(c.s, c.e),
+                || format!("{} {}", c.label, &text[c.s..c.e]),
+                &rule,
+                || "overlaps a longer, earlier or higher-priority mention".to_string(),
+            );
+            continue;
+        }
+        spans.insert(spans.partition_point(|&(s, _)| s < c.s), (c.s, c.e));
+        accepted.push(c);
+    }
+    accepted
+}
+
+#[cfg(test)]
+mod tests;
