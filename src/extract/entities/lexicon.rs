@@ -2,12 +2,84 @@
 //! word lists (first names, common words, titles, heads, context words) and legal suffixes.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+
+/// FxHash (as in rustc): fast for the short string keys of the word lists.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
 
 use crate::annotations::RuleId;
 use crate::rules::{RuleError, RuleSet};
+
+// Word flags, set on each token once (see `Lexicon::annotate`).
+pub(crate) const W_FIRST: u16 = 1;
+pub(crate) const W_NONENT: u16 = 1 << 1;
+pub(crate) const W_TITLE1: u16 = 1 << 2;
+pub(crate) const W_TITLEW: u16 = 1 << 3;
+pub(crate) const W_HEAD_LAST: u16 = 1 << 4;
+pub(crate) const W_HEAD_FIRST: u16 = 1 << 5;
+pub(crate) const W_HEAD_OF: u16 = 1 << 6;
+pub(crate) const W_PVERB: u16 = 1 << 7;
+pub(crate) const W_LPREP: u16 = 1 << 8;
+pub(crate) const W_SPORT: u16 = 1 << 9;
+pub(crate) const W_GAZ: u16 = 1 << 10;
+pub(crate) const W_GAZ_STRONG: u16 = 1 << 11;
+pub(crate) const W_GAZ_AMBIG: u16 = 1 << 12;
+pub(crate) const W_GAZ_NORP_ORG: u16 = 1 << 13;
+/// Some gazetteer name starts with this exact word (an anchored search is worth trying).
+pub(crate) const W_NSTART: u16 = 1 << 14;
+/// Some upper-cased gazetteer name starts with this word (for ALL-CAPS text).
+pub(crate) const W_USTART: u16 = 1 << 15;
+
+/// What the word lists say about one lowercase word and its exact-case spellings.
+type WordsBuild = FxMap<Box<str>, (f32, u16, Vec<(Box<str>, u16, u32)>)>;
+
+pub(crate) struct WordInfo {
+    pub zipf: f32,
+    /// Flags of the lowercase form (titles, context words, `W_USTART`).
+    pub lflags: u16,
+    /// Exact-case spellings with their flags and gazetteer entry.
+    pub exact: Box<[(Box<str>, u16, u32)]>,
+}
+
+/// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
+fn first_word(name: &str) -> &str {
+    let end = name
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(name.len());
+    &name[..end]
+}
 
 /// One gazetteer table: its file, rule id and priority (lower wins a tie of equal spans).
 pub(crate) struct Table {
@@ -20,16 +92,66 @@ pub(crate) struct Table {
 
 /// Gazetteer tables in precedence order: when two tables list the same name, the first wins.
 pub(crate) const TABLES: &[Table] = &[
-    Table { file: "gazetteers/hand/aliases.tsv", rule: "gaz.aliases", priority: 2, strong: true },
-    Table { file: "gazetteers/hand/organisations.tsv", rule: "gaz.orgs", priority: 2, strong: true },
-    Table { file: "gazetteers/hand/norp.tsv", rule: "gaz.norp", priority: 2, strong: true },
-    Table { file: "gazetteers/hand/events.tsv", rule: "gaz.events", priority: 2, strong: true },
-    Table { file: "gazetteers/countries.tsv", rule: "gaz.countries", priority: 3, strong: true },
-    Table { file: "gazetteers/demonyms.tsv", rule: "gaz.demonyms", priority: 3, strong: true },
-    Table { file: "gazetteers/continents.tsv", rule: "gaz.continents", priority: 3, strong: true },
-    Table { file: "gazetteers/subdivisions.tsv", rule: "gaz.subdivisions", priority: 5, strong: false },
-    Table { file: "gazetteers/cities.tsv", rule: "gaz.cities", priority: 5, strong: false },
-    Table { file: "gazetteers/companies.tsv", rule: "gaz.companies", priority: 5, strong: false },
+    Table {
+        file: "gazetteers/hand/aliases.tsv",
+        rule: "gaz.aliases",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/hand/organisations.tsv",
+        rule: "gaz.orgs",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/hand/norp.tsv",
+        rule: "gaz.norp",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/hand/events.tsv",
+        rule: "gaz.events",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/countries.tsv",
+        rule: "gaz.countries",
+        priority: 3,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/demonyms.tsv",
+        rule: "gaz.demonyms",
+        priority: 3,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/continents.tsv",
+        rule: "gaz.continents",
+        priority: 3,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/subdivisions.tsv",
+        rule: "gaz.subdivisions",
+        priority: 5,
+        strong: false,
+    },
+    Table {
+        file: "gazetteers/cities.tsv",
+        rule: "gaz.cities",
+        priority: 5,
+        strong: false,
+    },
+    Table {
+        file: "gazetteers/companies.tsv",
+        rule: "gaz.companies",
+        priority: 5,
+        strong: false,
+    },
 ];
 
 /// A gazetteer entry (one surface form).
@@ -78,27 +200,30 @@ pub(crate) struct Lexicon {
     /// Pattern id of `upper` → entry index.
     pub upper_entry: Vec<u32>,
     pub table_rules: Vec<RuleId>,
-    pub first_names: HashSet<Box<str>>,
     /// lowercase word → Zipf frequency.
-    pub common: HashMap<Box<str>, f32>,
+    pub common: FxMap<Box<str>, f32>,
     /// Titles as token sequences (lowercase, without periods).
-    pub titles: HashSet<Box<str>>,
+    pub titles: FxSet<Box<str>>,
     pub max_title_words: usize,
     /// Head words by position: last, before_of, first.
-    pub heads: [HashMap<Box<str>, Head>; 3],
-    pub person_verbs: HashSet<Box<str>>,
-    pub loc_preps: HashSet<Box<str>>,
-    pub sports: HashSet<Box<str>>,
-    pub non_entities: HashSet<Box<str>>,
+    pub heads: [FxMap<Box<str>, Head>; 3],
     /// Legal suffixes, lowercase, longest first.
     pub legal: Vec<Box<str>>,
-    /// Gazetteer names by exact text (for propagation checks).
-    pub by_name: HashMap<Box<str>, u32>,
+    /// Indexes into `legal` by lowercase first byte.
+    pub legal_by_byte: Vec<Vec<u16>>,
+    /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
+    pub words: FxMap<Box<str>, WordInfo>,
+    /// Lowercase word → Zipf frequency and flags (titles, context words).
+    /// The flags of `lower_info` alone, for lowercase tokens (small, stays in cache).
+    pub ctx_info: FxMap<Box<str>, u16>,
+    /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
+    /// tokens need no lookup at all.
+    pub ctx_filter: Vec<u32>,
     pub build_ms: f64,
     pub heap_bytes: usize,
 }
 
-fn words(rules: &RuleSet, file: &str) -> HashSet<Box<str>> {
+fn words(rules: &RuleSet, file: &str) -> FxSet<Box<str>> {
     rules
         .lines(file)
         .filter_map(|l| l.fields().first().map(|w| Box::<str>::from(w.trim())))
@@ -111,9 +236,9 @@ impl Lexicon {
         let t0 = std::time::Instant::now();
         let mut entries: Vec<Entry> = Vec::new();
         let mut names: Vec<Box<str>> = Vec::new();
-        let mut by_name: HashMap<Box<str>, u32> = HashMap::new();
+        let mut by_name: FxMap<Box<str>, u32> = FxMap::default();
 
-        let first_names: HashSet<Box<str>> = rules
+        let first_names: FxSet<Box<str>> = rules
             .lines("gazetteers/first_names.tsv")
             .filter_map(|l| {
                 let f = l.fields();
@@ -140,7 +265,11 @@ impl Lexicon {
                 if name.is_empty() || by_name.contains_key(name) {
                     continue;
                 }
-                let canonical = if f[1].trim().is_empty() { name } else { f[1].trim() };
+                let canonical = if f[1].trim().is_empty() {
+                    name
+                } else {
+                    f[1].trim()
+                };
                 let id = f[2].trim();
                 let ambiguous = first_names.contains(name) && !table.strong
                     || (first_names.contains(name) && label == "GPE");
@@ -158,6 +287,7 @@ impl Lexicon {
         let build = |pats: &[&str]| {
             AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
                 .build(pats)
                 .map_err(|e| RuleError {
                     file: "rules/gazetteers".into(),
@@ -184,7 +314,7 @@ impl Lexicon {
         let upats: Vec<&str> = upper_names.iter().map(|s| s.as_str()).collect();
         let upper = build(&upats)?;
 
-        let common: HashMap<Box<str>, f32> = rules
+        let common: FxMap<Box<str>, f32> = rules
             .lines("gazetteers/common_words.tsv")
             .filter_map(|l| {
                 let f = l.fields();
@@ -193,16 +323,20 @@ impl Lexicon {
             })
             .collect();
 
-        let mut titles = HashSet::new();
+        let mut titles: FxSet<Box<str>> = FxSet::default();
+        let mut title_words: FxSet<Box<str>> = FxSet::default();
         let mut max_title_words = 1;
         for l in rules.lines("entities/titles.tsv") {
             let t = l.fields()[0].trim().to_lowercase().replace('.', "");
             let t = t.replace('-', " ");
             max_title_words = max_title_words.max(t.split(' ').count());
+            for w in t.split(' ') {
+                title_words.insert(Box::<str>::from(w));
+            }
             titles.insert(Box::<str>::from(t));
         }
 
-        let mut heads: [HashMap<Box<str>, Head>; 3] = Default::default();
+        let mut heads: [FxMap<Box<str>, Head>; 3] = Default::default();
         for l in rules.lines("entities/heads.tsv") {
             let f = l.fields();
             if f.len() < 4 {
@@ -219,12 +353,18 @@ impl Lexicon {
             if rules.is_disabled(rule) {
                 continue;
             }
-            heads[w as usize].insert(Box::<str>::from(f[0].trim()), Head { label, rule: Arc::from(rule) });
+            heads[w as usize].insert(
+                Box::<str>::from(f[0].trim()),
+                Head {
+                    label,
+                    rule: Arc::from(rule),
+                },
+            );
         }
 
-        let mut person_verbs = HashSet::new();
-        let mut loc_preps = HashSet::new();
-        let mut sports = HashSet::new();
+        let mut person_verbs = FxSet::default();
+        let mut loc_preps = FxSet::default();
+        let mut sports = FxSet::default();
         for l in rules.lines("entities/context.tsv") {
             let f = l.fields();
             let w: Box<str> = f[0].trim().into();
@@ -243,7 +383,111 @@ impl Lexicon {
             .collect();
         legal.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         legal.dedup();
-
+        let mut legal_by_byte: Vec<Vec<u16>> = vec![Vec::new(); 256];
+        for (i, l) in legal.iter().enumerate() {
+            legal_by_byte[l.as_bytes()[0] as usize].push(i as u16);
+        }
+        let mut exact_info: FxMap<Box<str>, (u16, u32)> = FxMap::default();
+        for n in &first_names {
+            exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
+        }
+        for n in &non_entities {
+            exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_NONENT;
+        }
+        for (i, flag) in [(0usize, W_HEAD_LAST), (1, W_HEAD_OF), (2, W_HEAD_FIRST)] {
+            for n in heads[i].keys() {
+                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
+            }
+        }
+        for (n, &ei) in &by_name {
+            if n.contains(' ') {
+                continue;
+            }
+            let e = &entries[ei as usize];
+            let mut f = W_GAZ;
+            if TABLES[e.table as usize].strong {
+                f |= W_GAZ_STRONG;
+            }
+            if e.ambiguous {
+                f |= W_GAZ_AMBIG;
+            }
+            if e.label == "NORP" || e.label == "ORG" {
+                f |= W_GAZ_NORP_ORG;
+            }
+            let v = exact_info.entry(n.clone()).or_insert((0, u32::MAX));
+            v.0 |= f;
+            v.1 = ei;
+        }
+        for n in &names {
+            let w = first_word(n);
+            if !w.is_empty() {
+                exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
+            }
+        }
+        let mut lower_info: FxMap<Box<str>, (f32, u16)> = FxMap::default();
+        for n in &upper_names {
+            let w = first_word(n).to_lowercase();
+            if !w.is_empty() {
+                lower_info.entry(w.into()).or_insert((0.0, 0)).1 |= W_USTART;
+            }
+        }
+        for (n, &z) in &common {
+            lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
+        }
+        for (set, flag) in [
+            (&titles, W_TITLE1),
+            (&title_words, W_TITLEW),
+            (&person_verbs, W_PVERB),
+            (&loc_preps, W_LPREP),
+            (&sports, W_SPORT),
+        ] {
+            for n in set.iter() {
+                lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
+            }
+        }
+        let mut ctx_info: FxMap<Box<str>, u16> = lower_info
+            .iter()
+            .filter(|(_, v)| v.1 & !W_USTART != 0)
+            .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
+            .collect();
+        // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
+        for (k, v) in &exact_info {
+            if v.0 & W_NSTART != 0 && !k.chars().next().is_some_and(|c| c.is_uppercase()) {
+                *ctx_info.entry(k.clone()).or_insert(0) |= W_NSTART;
+            }
+        }
+        let mut ctx_filter = vec![0u32; 256];
+        for k in ctx_info.keys() {
+            if k.len() < 32 {
+                ctx_filter[k.as_bytes()[0] as usize] |= 1 << k.len();
+            }
+        }
+        // one map keyed by the lowercase word: one lookup per capitalised token
+        let mut words: WordsBuild = FxMap::default();
+        for (k, (z, f)) in lower_info {
+            words.insert(k, (z, f, Vec::new()));
+        }
+        for (k, (f, g)) in exact_info {
+            let lk: Box<str> = k.to_lowercase().into();
+            words
+                .entry(lk)
+                .or_insert((0.0, 0, Vec::new()))
+                .2
+                .push((k, f, g));
+        }
+        let words: FxMap<Box<str>, WordInfo> = words
+            .into_iter()
+            .map(|(k, (zipf, lflags, exact))| {
+                (
+                    k,
+                    WordInfo {
+                        zipf,
+                        lflags,
+                        exact: exact.into_boxed_slice(),
+                    },
+                )
+            })
+            .collect();
         let heap_bytes = exact.memory_usage()
             + upper.memory_usage()
             + names.iter().map(|n| n.len()).sum::<usize>()
@@ -256,24 +500,22 @@ impl Lexicon {
                 })
                 .sum::<usize>()
             + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
-            + common.iter().map(|(n, _)| n.len() + 28).sum::<usize>();
+            + common.keys().map(|n| n.len() + 28).sum::<usize>();
         Ok(Lexicon {
             exact,
             upper,
             entries,
             upper_entry,
             table_rules,
-            first_names,
             common,
             titles,
             max_title_words,
             heads,
-            person_verbs,
-            loc_preps,
-            sports,
-            non_entities,
             legal,
-            by_name,
+            legal_by_byte,
+            words,
+            ctx_info,
+            ctx_filter,
             build_ms: t0.elapsed().as_secs_f64() * 1000.0,
             heap_bytes,
         })
@@ -283,18 +525,51 @@ impl Lexicon {
     /// ASCII words.
     pub fn zipf(&self, word: &str) -> f32 {
         let mut buf = [0u8; 32];
-        if word.len() <= 32 && word.is_ascii() {
-            for (i, b) in word.bytes().enumerate() {
-                buf[i] = b.to_ascii_lowercase();
-            }
-            let lw = std::str::from_utf8(&buf[..word.len()]).unwrap_or("");
-            return self.common.get(lw).copied().unwrap_or(0.0);
+        match lower(word, &mut buf) {
+            Some(lw) => self.common.get(lw).copied().unwrap_or(0.0),
+            None => self
+                .common
+                .get(word.to_lowercase().as_str())
+                .copied()
+                .unwrap_or(0.0),
         }
-        self.common.get(word.to_lowercase().as_str()).copied().unwrap_or(0.0)
     }
 
     pub fn head(&self, word: &str, at: HeadWhere) -> Option<&Head> {
         self.heads[at as usize].get(word)
+    }
+
+    /// Look up every token's word lists once.
+    pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
+        let mut buf = [0u8; 32];
+        for t in toks.iter_mut() {
+            if t.digits {
+                continue;
+            }
+            let w = &text[t.s..t.e];
+            if t.cap || t.upper {
+                let info = match lower(w, &mut buf) {
+                    Some(lw) => self.words.get(lw),
+                    None => self.words.get(w.to_lowercase().as_str()),
+                };
+                if let Some(info) = info {
+                    t.zipf = info.zipf;
+                    t.wf |= info.lflags;
+                    for (k, f, g) in info.exact.iter() {
+                        if **k == *w {
+                            t.wf |= f;
+                            t.gaz = *g;
+                        }
+                    }
+                }
+            } else if t.e - t.s < 32
+                && self.ctx_filter[w.as_bytes()[0] as usize] & (1 << (t.e - t.s)) != 0
+                && let Some(&f) = self.ctx_info.get(w)
+            {
+                // lowercase words only need the small context table (titles, verbs, prepositions)
+                t.wf |= f;
+            }
+        }
     }
 
     /// Is `text` (a lowercase word or `two words`) a title?
@@ -307,9 +582,9 @@ impl Lexicon {
     pub fn legal_suffix_at(&self, text: &str, pos: usize) -> Option<usize> {
         let rest = text.as_bytes().get(pos..)?;
         let first = rest.first()?.to_ascii_lowercase();
-        for s in &self.legal {
-            let sb = s.as_bytes();
-            if sb[0] != first || rest.len() < sb.len() {
+        for &i in &self.legal_by_byte[first as usize] {
+            let sb = self.legal[i as usize].as_bytes();
+            if rest.len() < sb.len() {
                 continue;
             }
             if !rest[..sb.len()].eq_ignore_ascii_case(sb) {
@@ -327,4 +602,16 @@ impl Lexicon {
         }
         None
     }
+}
+
+/// ASCII lowercase of a short word into a stack buffer (`None` when long or not ASCII).
+#[inline]
+pub(crate) fn lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    if w.len() > buf.len() || !w.is_ascii() {
+        return None;
+    }
+    for (i, b) in w.bytes().enumerate() {
+        buf[i] = b.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..w.len()]).ok()
 }

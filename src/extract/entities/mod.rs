@@ -19,14 +19,18 @@
 mod lexicon;
 mod tokens;
 
-use std::collections::HashMap;
 use std::sync::Arc;
+
+use aho_corasick::{Anchored, Input};
 
 use super::{Extractor, Options};
 use crate::annotations::{Annotations, Entity, RuleId, Span};
 use crate::document::Document;
 use crate::rules::{RuleError, RuleSet};
-use lexicon::{HeadWhere, Lexicon};
+use lexicon::{
+    FxMap, HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG,
+    W_HEAD_LAST, W_LPREP, W_NONENT, W_NSTART, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW, W_USTART,
+};
 use tokens::{Tok, tokenize};
 
 /// Rule priorities (lower wins when two candidates have the same span).
@@ -40,7 +44,6 @@ mod prio {
     pub const AMBIGUOUS_GAZ: u8 = 7;
     pub const NAME_SHAPE: u8 = 8;
     pub const PROPAGATE: u8 = 8;
-    pub const SPORTS_TEAM: u8 = 9;
     pub const ACRONYM: u8 = 9;
     pub const LOC_PREP: u8 = 9;
 }
@@ -65,7 +68,6 @@ struct Rules {
     said: RuleId,
     initials: RuleId,
     name_shape: RuleId,
-    sports_team: RuleId,
     loc_prep: RuleId,
     legal: RuleId,
     acronym: RuleId,
@@ -87,7 +89,6 @@ struct Enabled {
     said: bool,
     initials: bool,
     name_shape: bool,
-    sports_team: bool,
     loc_prep: bool,
     legal: bool,
     acronym: bool,
@@ -112,7 +113,6 @@ impl EntityExtractor {
                 said: Arc::from("ent.person_said"),
                 initials: Arc::from("ent.person_initials"),
                 name_shape: Arc::from("ent.person_name_shape"),
-                sports_team: Arc::from("ent.sports_team"),
                 loc_prep: Arc::from("ent.loc_prep"),
                 legal: Arc::from("ent.org_legal_suffix"),
                 acronym: Arc::from("ent.acronym"),
@@ -127,7 +127,6 @@ impl EntityExtractor {
                 said: on("ent.person_said"),
                 initials: on("ent.person_initials"),
                 name_shape: on("ent.person_name_shape"),
-                sports_team: on("ent.sports_team"),
                 loc_prep: on("ent.loc_prep"),
                 legal: on("ent.org_legal_suffix"),
                 acronym: on("ent.acronym"),
@@ -141,7 +140,11 @@ impl EntityExtractor {
     /// Time to build the automata and tables, in milliseconds, and an estimate of their heap
     /// size in bytes (automata plus tables).
     pub fn build_stats(&self) -> (f64, usize, usize) {
-        (self.lex.build_ms, self.lex.heap_bytes, self.lex.entries.len())
+        (
+            self.lex.build_ms,
+            self.lex.heap_bytes,
+            self.lex.entries.len(),
+        )
     }
 }
 
@@ -151,23 +154,43 @@ impl Extractor for EntityExtractor {
     }
 
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
+        thread_local! {
+            static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        TOKS.with(|cell| {
+            let mut toks = cell.take();
+            self.extract_with(doc, ann, &mut toks);
+            // keep the buffer for the next document unless one huge document grew it
+            if toks.capacity() < 1 << 20 {
+                cell.replace(toks);
+            }
+        });
+    }
+}
+
+impl EntityExtractor {
+    fn extract_with(&self, doc: &Document, ann: &mut Annotations, toks: &mut Vec<Tok>) {
         let text = doc.text.as_str();
-        let mut toks = Vec::with_capacity(text.len() / 5);
-        tokenize(text, doc.body_start, ann, &mut toks);
+        tokenize(text, doc.body_start, ann, toks);
         if toks.is_empty() {
             return;
         }
+        self.lex.annotate(text, toks);
+        let toks: &[Tok] = toks;
         let mut cands: Vec<Cand> = Vec::new();
-        self.gazetteer(text, &toks, &mut cands);
-        self.phrases(text, &toks, &mut cands);
+        self.gazetteer(text, toks, &mut cands);
+        self.phrases(text, toks, &mut cands);
         let mut accepted = resolve(cands, ann, text);
-        self.document_context(text, &toks, &mut accepted, ann);
+        self.document_context(text, toks, &mut accepted, ann);
         accepted.sort_by_key(|c| (c.s, c.e));
         for c in accepted {
             let (norm, kb) = match c.entry {
                 Some(i) => {
                     let e = &self.lex.entries[i as usize];
-                    (e.canonical.to_string(), e.kb_id.as_ref().map(|k| k.to_string()))
+                    (
+                        e.canonical.to_string(),
+                        e.kb_id.as_ref().map(|k| k.to_string()),
+                    )
                 }
                 None => (
                     c.norm.as_deref().unwrap_or(&text[c.s..c.e]).to_string(),
@@ -186,12 +209,11 @@ impl Extractor for EntityExtractor {
     }
 }
 
-fn is_word_byte_before(text: &str, pos: usize) -> bool {
-    text[..pos].chars().next_back().is_some_and(|c| c.is_alphanumeric())
-}
-
 fn is_word_byte_after(text: &str, pos: usize) -> bool {
-    text[pos..].chars().next().is_some_and(|c| c.is_alphanumeric())
+    text[pos..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric())
 }
 
 /// Index of the token starting at byte `s` (binary search).
@@ -207,63 +229,58 @@ fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
 impl EntityExtractor {
     fn gazetteer(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
         let lex = &self.lex;
-        let start = toks.first().map_or(0, |t| t.s);
-        let hay = &text[start..];
-        for m in lex.exact.find_iter(hay) {
-            let (s, e) = (start + m.start(), start + m.end());
-            let Some(ti) = tok_at(toks, s) else { continue };
-            if is_word_byte_before(text, s) || is_word_byte_after(text, e) {
+        // Anchored leftmost-longest searches from token starts only: every name starts a word,
+        // and most tokens are skipped by their first byte (uppercase, or a lowercase byte some
+        // name starts with). Equivalent to an unanchored leftmost-longest scan with word
+        // boundaries, at a fraction of the cost.
+        let mut next_free = 0usize;
+        for (ti, t) in toks.iter().enumerate() {
+            if t.s < next_free {
                 continue;
             }
-            let ei = m.pattern().as_u32();
-            let entry = &lex.entries[ei as usize];
-            let t = &toks[ti];
-            let name = &text[s..e];
-            // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
-            if t.caps_line
-                && !name.contains('.')
-                && !name.bytes().any(|b| b.is_ascii_lowercase())
-                && lex.zipf(name) >= 4.0
-            {
-                continue;
-            }
-            self.push_gaz(text, toks, ti, s, e, ei, cands);
-            let _ = entry;
-        }
-        // ALL-CAPS lines and runs of ALL-CAPS words elsewhere (`San Diego 3 NEW YORK 2`): the
-        // upper-cased automaton
-        let in_caps = |t: &Tok| t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
-        let mut i = 0;
-        while i < toks.len() {
-            if !in_caps(&toks[i]) {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j + 1 < toks.len()
-                && in_caps(&toks[j + 1])
-                && (toks[j + 1].caps_line || &text[toks[j].e..toks[j + 1].s] == " ")
-            {
-                j += 1;
-            }
-            let (ls, le) = (toks[i].s, toks[j].e);
-            for m in lex.upper.find_iter(&text[ls..le]) {
-                let (s, e) = (ls + m.start(), ls + m.end());
-                let Some(ti) = tok_at(toks, s) else { continue };
-                if is_word_byte_before(text, s) || is_word_byte_after(text, e) {
-                    continue;
+            let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
+            let mut hit = false;
+            if t.has(W_NSTART) {
+                let input = Input::new(text)
+                    .span(t.s..text.len())
+                    .anchored(Anchored::Yes);
+                if let Some(m) = lex.exact.find(input)
+                    && !is_word_byte_after(text, m.end())
+                {
+                    let ei = m.pattern().as_u32();
+                    let name = &text[m.start()..m.end()];
+                    // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
+                    let skip = t.caps_line
+                        && !name.contains('.')
+                        && !name.bytes().any(|b| b.is_ascii_lowercase())
+                        && lex.zipf(name) >= 4.0;
+                    if !skip {
+                        self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
+                        next_free = m.end();
+                        hit = true;
+                    }
                 }
-                let ei = lex.upper_entry[m.pattern().as_usize()];
-                self.push_gaz(text, toks, ti, s, e, ei, cands);
             }
-            i = j + 1;
+            // ALL-CAPS lines and ALL-CAPS words elsewhere (`San Diego 3 NEW YORK 2`): the
+            // upper-cased automaton
+            if !hit && caps && t.has(W_USTART) {
+                let input = Input::new(text)
+                    .span(t.s..text.len())
+                    .anchored(Anchored::Yes);
+                if let Some(m) = lex.upper.find(input)
+                    && !is_word_byte_after(text, m.end())
+                {
+                    let ei = lex.upper_entry[m.pattern().as_usize()];
+                    self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
+                    next_free = m.end();
+                }
+            }
         }
     }
 
     #[allow(clippy::too_many_arguments)]
     fn push_gaz(
         &self,
-        text: &str,
         toks: &[Tok],
         ti: usize,
         s: usize,
@@ -277,10 +294,14 @@ impl EntityExtractor {
         let t = &toks[ti];
         let single = tok_ending(toks, e) == Some(ti);
         // a weak single word at the start of a sentence that is an everyday word is not a name
-        if !table.strong && single && t.sent_start && !t.caps_line && lex.zipf(&text[s..e]) >= 4.0 {
+        if !table.strong && single && t.sent_start && !t.caps_line && t.zipf >= 4.0 {
             return;
         }
-        let prio = if entry.ambiguous { prio::AMBIGUOUS_GAZ } else { table.priority };
+        let prio = if entry.ambiguous {
+            prio::AMBIGUOUS_GAZ
+        } else {
+            table.priority
+        };
         cands.push(Cand {
             s,
             e,
@@ -359,6 +380,10 @@ impl EntityExtractor {
     /// Does a title (one or more words) end at token `k` (inclusive), starting at or after
     /// `lo`? Returns its first token.
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
+        // quick veto: the last word must be a title word
+        if !toks[k].has(W_TITLEW) {
+            return None;
+        }
         let mut best = None;
         let mut key = String::new();
         for n in 1..=self.lex.max_title_words {
@@ -421,7 +446,7 @@ impl EntityExtractor {
                 }
                 if let Some(len) = lex.legal_suffix_at(text, pos) {
                     let mut s0 = a;
-                    if toks[s0].sent_start && lex.zipf(tx(s0)) >= 4.5 && s0 + 1 < k {
+                    if toks[s0].sent_start && toks[s0].zipf >= 4.5 && s0 + 1 < k {
                         s0 += 1;
                     }
                     let end = pos + len;
@@ -446,14 +471,14 @@ impl EntityExtractor {
         let mut s0 = a;
         while s0 < b
             && !self.is_connector(text, &toks[s0])
-            && (lex.non_entities.contains(tx(s0))
+            && (toks[s0].has(W_NONENT)
                 || (toks[s0].sent_start
-                    && lex.zipf(tx(s0)) >= 4.0
-                    && !(lex.first_names.contains(tx(s0))
+                    && toks[s0].zipf >= 4.0
+                    && !(toks[s0].has(W_FIRST)
                         && s0 + 1 < b
                         && toks[s0 + 1].cap
-                        && lex.zipf(tx(s0 + 1)) < 4.0)
-                    && !lex.is_title(&tx(s0).to_lowercase())))
+                        && toks[s0 + 1].zipf < 4.0)
+                    && !toks[s0].has(W_TITLE1)))
         {
             s0 += 1;
         }
@@ -472,7 +497,11 @@ impl EntityExtractor {
         // --- head words over the whole phrase: `Reserve Bank of India`, `Labour Party`
         if b - s0 >= 2 {
             let last = tx(b - 1);
-            let mut hit = lex.head(last, HeadWhere::Last);
+            let mut hit = if toks[b - 1].has(W_HEAD_LAST) {
+                lex.head(last, HeadWhere::Last)
+            } else {
+                None
+            };
             if hit.is_none() {
                 hit = lex.head(tx(s0), HeadWhere::First);
             }
@@ -515,14 +544,15 @@ impl EntityExtractor {
         }
 
         // --- an unknown rare word after `in`: `in Chechnya`
-        if en.loc_prep && b - s0 <= 2 && s0 > 0 && !(s0..b).any(|k| self.is_connector(text, &toks[k])) {
+        if en.loc_prep
+            && b - s0 <= 2
+            && s0 > 0
+            && !(s0..b).any(|k| self.is_connector(text, &toks[k]))
+        {
             let prev = &toks[s0 - 1];
             let rare = (s0..b).all(|k| {
-                let w = tx(k);
-                !toks[k].upper
-                    && lex.zipf(w) < 3.5
-                    && !lex.first_names.contains(w)
-                    && !lex.non_entities.contains(w)
+                let t = &toks[k];
+                !t.upper && t.zipf < 3.5 && !t.has(W_FIRST | W_NONENT)
             });
             if rare && prev.text(text) == "in" && &text[prev.e..toks[s0].s] == " " {
                 cands.push(Cand {
@@ -545,8 +575,8 @@ impl EntityExtractor {
             if t.upper
                 && (2..=6).contains(&n)
                 && w.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
-                && !lex.non_entities.contains(w)
-                && lex.zipf(w) < 3.5
+                && !t.has(W_NONENT)
+                && t.zipf < 3.5
             {
                 cands.push(Cand {
                     s: t.s,
@@ -562,7 +592,6 @@ impl EntityExtractor {
     }
 
     fn titles(&self, text: &str, toks: &[Tok], a: usize, b: usize, cands: &mut Vec<Cand>) {
-        let lex = &self.lex;
         // title inside the phrase (capitalised) or just before it (`prime minister`, `Mr.`)
         let mut k = a;
         while k < b {
@@ -582,12 +611,21 @@ impl EntityExtractor {
             while name_end < b
                 && name_end - name_start < 4
                 && !self.is_connector(text, &toks[name_end])
-                && self.title_ending_at(text, toks, name_end, name_end).is_none()
+                && self
+                    .title_ending_at(text, toks, name_end, name_end)
+                    .is_none()
             {
                 name_end += 1;
             }
-            if name_end > name_start && self.plausible_name(text, toks, name_start, name_end) {
-                self.push_person(toks, name_start, name_end, self.ids.title.clone(), prio::TITLE, cands);
+            if name_end > name_start && self.plausible_name(toks, name_start, name_end) {
+                self.push_person(
+                    toks,
+                    name_start,
+                    name_end,
+                    self.ids.title.clone(),
+                    prio::TITLE,
+                    cands,
+                );
             }
             k = name_end.max(end + 1);
         }
@@ -596,12 +634,12 @@ impl EntityExtractor {
             let gap = &text[toks[a - 1].e..toks[a].s];
             if matches!(gap, " " | ". ") {
                 let tstart = self.title_ending_at(text, toks, a.saturating_sub(4), a - 1);
-                if tstart.is_some() && lex.is_title(&toks[a - 1].text(text).to_lowercase()) {
+                if tstart.is_some() && toks[a - 1].has(W_TITLE1) {
                     let mut m = a;
                     while m < b && m - a < 4 && !self.is_connector(text, &toks[m]) {
                         m += 1;
                     }
-                    if self.plausible_name(text, toks, a, m) {
+                    if self.plausible_name(toks, a, m) {
                         self.push_person(toks, a, m, self.ids.title.clone(), prio::TITLE, cands);
                     }
                 }
@@ -611,29 +649,25 @@ impl EntityExtractor {
 
     /// A name after a title: no everyday word (`General Electric`) unless it is a first name,
     /// no head word, not a place or group name from a strong table.
-    fn plausible_name(&self, text: &str, toks: &[Tok], a: usize, b: usize) -> bool {
-        let lex = &self.lex;
+    fn plausible_name(&self, toks: &[Tok], a: usize, b: usize) -> bool {
         if a >= b {
             return false;
         }
-        for k in a..b {
-            let w = toks[k].text(text);
-            if !toks[k].cap || lex.non_entities.contains(w) {
+        for t in &toks[a..b] {
+            if !t.cap || t.has(W_NONENT | W_HEAD_LAST) {
                 return false;
             }
-            if lex.head(w, HeadWhere::Last).is_some() {
-                return false;
-            }
-            if lex.zipf(w) >= 4.6 && !lex.first_names.contains(w) {
+            if t.zipf >= 4.6 && !t.has(W_FIRST) {
                 return false;
             }
         }
         if b - a == 1 {
-            if let Some(&ei) = lex.by_name.get(toks[a].text(text)) {
-                let e = &lex.entries[ei as usize];
-                if e.label == "NORP" || (lexicon::TABLES[e.table as usize].strong && !e.ambiguous) {
-                    return false;
-                }
+            let t = &toks[a];
+            if t.has(W_GAZ)
+                && (self.lex.entries[t.gaz as usize].label == "NORP"
+                    || (t.has(W_GAZ_STRONG) && !t.has(W_GAZ_AMBIG)))
+            {
+                return false;
             }
         }
         true
@@ -660,27 +694,34 @@ impl EntityExtractor {
     }
 
     fn person_segment(&self, text: &str, toks: &[Tok], a: usize, b: usize, cands: &mut Vec<Cand>) {
-        let lex = &self.lex;
         let en = &self.enabled;
         let n = b - a;
         // first name + capitalised surname(s)
         if en.first_name && (2..=4).contains(&n) {
-            let first = toks[a].text(text);
-            let gaz_first = lex.by_name.get(first).map(|&i| &lex.entries[i as usize]);
-            let first_ok = lex.first_names.contains(first)
-                && toks[a].e - toks[a].s > 1
-                && !gaz_first.is_some_and(|e| e.label == "NORP" || e.label == "ORG");
-            if first_ok && self.plausible_name(text, toks, a + 1, b) {
-                self.push_person(toks, a, b, self.ids.first_name.clone(), prio::FIRST_NAME, cands);
+            let t = &toks[a];
+            let first_ok = t.has(W_FIRST) && t.e - t.s > 1 && !t.has(W_GAZ_NORP_ORG);
+            if first_ok && self.plausible_name(toks, a + 1, b) {
+                self.push_person(
+                    toks,
+                    a,
+                    b,
+                    self.ids.first_name.clone(),
+                    prio::FIRST_NAME,
+                    cands,
+                );
             }
         }
         // initials + surname: `M. Gatting`, `J.R.R. Tolkien`
         if en.initials && n >= 2 {
             let mut k = a;
-            while k < b && toks[k].e - toks[k].s == 1 && toks[k].cap && text[toks[k].e..].starts_with('.') {
+            while k < b
+                && toks[k].e - toks[k].s == 1
+                && toks[k].cap
+                && text[toks[k].e..].starts_with('.')
+            {
                 k += 1;
             }
-            if k > a && k < b && self.plausible_name(text, toks, k, b) {
+            if k > a && k < b && self.plausible_name(toks, k, b) {
                 self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
             }
         }
@@ -688,58 +729,57 @@ impl EntityExtractor {
         if en.name_shape && (2..=3).contains(&n) {
             let ok = (a..b).all(|k| {
                 let t = &toks[k];
-                let w = t.text(text);
                 t.cap
                     && !t.upper
-                    && w.len() > 1
-                    && (k > a && !self.strong_name(w) || !lex.by_name.contains_key(w))
-                    && lex.head(w, HeadWhere::Last).is_none()
-                    && !lex.non_entities.contains(w)
-                    && !lex.is_title(&w.to_lowercase())
-                    && (lex.zipf(w) < 3.0 || lex.first_names.contains(w) && lex.zipf(w) < 4.5)
+                    && t.e - t.s > 1
+                    && (k > a && !t.has(W_GAZ_STRONG) || !t.has(W_GAZ))
+                    && !t.has(W_HEAD_LAST | W_NONENT | W_TITLE1)
+                    && (t.zipf < 3.0 || t.has(W_FIRST) && t.zipf < 4.5)
             }) && (a == 0 || !text[toks[a - 1].e..toks[a].s].ends_with('-'));
             if ok {
-                self.push_person(toks, a, b, self.ids.name_shape.clone(), prio::NAME_SHAPE, cands);
+                self.push_person(
+                    toks,
+                    a,
+                    b,
+                    self.ids.name_shape.clone(),
+                    prio::NAME_SHAPE,
+                    cands,
+                );
             }
         }
         // `X said` / `said X`
         if en.said && (1..=3).contains(&n) {
             let after = toks.get(b).filter(|t| text[toks[b - 1].e..t.s] == *" ");
-            let before = a.checked_sub(1).map(|p| &toks[p]).filter(|t| text[t.e..toks[a].s] == *" ");
-            let verb_after = after.is_some_and(|t| lex.person_verbs.contains(t.text(text)));
-            let verb_before = before.is_some_and(|t| t.text(text) == "said" || t.text(text) == "says");
-            if (verb_after || verb_before) && self.plausible_said(text, toks, a, b) {
+            let before = a
+                .checked_sub(1)
+                .map(|p| &toks[p])
+                .filter(|t| text[t.e..toks[a].s] == *" ");
+            let verb_after = after.is_some_and(|t| t.has(W_PVERB));
+            let verb_before =
+                before.is_some_and(|t| t.text(text) == "said" || t.text(text) == "says");
+            if (verb_after || verb_before) && self.plausible_said(toks, a, b) {
                 self.push_person(toks, a, b, self.ids.said.clone(), prio::PERSON_SAID, cands);
             }
         }
     }
 
-    /// Is `w` a name from a strong table (countries, demonyms, hand-kept lists)?
-    fn strong_name(&self, w: &str) -> bool {
-        self.lex.by_name.get(w).is_some_and(|&i| {
-            let e = &self.lex.entries[i as usize];
-            lexicon::TABLES[e.table as usize].strong
-        })
-    }
-
-    fn plausible_said(&self, text: &str, toks: &[Tok], a: usize, b: usize) -> bool {
-        let lex = &self.lex;
-        for k in a..b {
-            let w = toks[k].text(text);
-            if toks[k].upper && w.len() > 1 {
+    fn plausible_said(&self, toks: &[Tok], a: usize, b: usize) -> bool {
+        for t in &toks[a..b] {
+            if t.upper && t.e - t.s > 1 {
                 return false;
             }
-            if lex.non_entities.contains(w) || lex.head(w, HeadWhere::Last).is_some() {
+            if t.has(W_NONENT | W_HEAD_LAST) {
                 return false;
             }
-            if lex.zipf(w) >= 4.6 && !lex.first_names.contains(w) {
+            if t.zipf >= 4.6 && !t.has(W_FIRST) {
                 return false;
             }
-            if let Some(&ei) = lex.by_name.get(w) {
-                let e = &lex.entries[ei as usize];
-                if !e.ambiguous && b - a == 1 {
-                    return false;
-                }
+            // `Analysts said` at the start of a sentence: a common noun
+            if t.sent_start && t.zipf >= 3.0 && !t.has(W_FIRST) {
+                return false;
+            }
+            if t.has(W_GAZ) && !t.has(W_GAZ_AMBIG) && b - a == 1 {
+                return false;
             }
         }
         true
@@ -755,8 +795,8 @@ impl EntityExtractor {
     ) {
         let lex = &self.lex;
         // surface form -> (label, norm)
-        let mut known: HashMap<&str, (&'static str, Arc<str>, Option<u32>)> = HashMap::new();
-        let mut surnames: HashMap<&str, Arc<str>> = HashMap::new();
+        let mut known: FxMap<&str, (&'static str, Arc<str>, Option<u32>)> = FxMap::default();
+        let mut surnames: FxMap<&str, Arc<str>> = FxMap::default();
         accepted.sort_by_key(|c| c.s);
         for c in accepted.iter() {
             let span = &text[c.s..c.e];
@@ -770,7 +810,9 @@ impl EntityExtractor {
             {
                 let acr = &rest[..close];
                 if (2..=8).contains(&acr.len())
-                    && acr.bytes().all(|b| b.is_ascii_uppercase() || b == b'.' || b == b'&')
+                    && acr
+                        .bytes()
+                        .all(|b| b.is_ascii_uppercase() || b == b'.' || b == b'&')
                 {
                     known.entry(acr).or_insert((c.label, norm.clone(), c.entry));
                 }
@@ -788,7 +830,16 @@ impl EntityExtractor {
         if !self.enabled.propagate && !self.enabled.doc_person && !self.enabled.sports_club {
             return;
         }
-        let covered = |acc: &[Cand], s: usize, e: usize| acc.iter().any(|c| c.s < e && s < c.e);
+        // accepted spans never overlap: sorted by start, their ends are sorted too
+        let acc_spans: Vec<(usize, usize)> = {
+            let mut v: Vec<(usize, usize)> = accepted.iter().map(|c| (c.s, c.e)).collect();
+            v.sort_unstable();
+            v
+        };
+        let covered_acc = |s: usize, e: usize| {
+            let pos = acc_spans.partition_point(|&(a, _)| a < e);
+            acc_spans[..pos].last().is_some_and(|&(_, b)| b > s)
+        };
         let mut extra: Vec<Cand> = Vec::new();
         // relabel gazetteer places that are this document's surnames
         if self.enabled.doc_person && !surnames.is_empty() {
@@ -800,7 +851,7 @@ impl EntityExtractor {
                 if let Some(norm) = surnames.get(span) {
                     let after_prep = tok_at(toks, c.s)
                         .and_then(|i| i.checked_sub(1))
-                        .is_some_and(|p| lex.loc_preps.contains(toks[p].text(text)));
+                        .is_some_and(|p| toks[p].has(W_LPREP));
                     if !after_prep {
                         c.label = "PERSON";
                         c.norm = Some(norm.clone());
@@ -814,7 +865,7 @@ impl EntityExtractor {
             let mut i = 0;
             while i < toks.len() {
                 let t = &toks[i];
-                if !t.cap || covered(accepted, t.s, t.e) {
+                if !t.cap || covered_acc(t.s, t.e) {
                     i += 1;
                     continue;
                 }
@@ -826,10 +877,10 @@ impl EntityExtractor {
                         break;
                     }
                     let s = &text[t.s..toks[j].e];
-                    if n == 1 {
-                        if let Some(norm) = surnames.get(s) {
-                            found = Some((j, "PERSON", norm.clone(), None));
-                        }
+                    if n == 1
+                        && let Some(norm) = surnames.get(s)
+                    {
+                        found = Some((j, "PERSON", norm.clone(), None));
                     }
                     if let Some((l, norm, entry)) = known.get(s) {
                         found = Some((j, l, norm.clone(), *entry));
@@ -837,7 +888,8 @@ impl EntityExtractor {
                 }
                 if let Some((j, label, norm, entry)) = found {
                     let (s, e) = (t.s, toks[j].e);
-                    if !covered(accepted, s, e) && !covered(&extra, s, e) {
+                    let in_extra = extra.last().is_some_and(|c: &Cand| c.e > s);
+                    if !covered_acc(s, e) && !in_extra {
                         extra.push(Cand {
                             s,
                             e,
@@ -880,10 +932,7 @@ impl EntityExtractor {
         // sports cues per line
         let mut i = 0;
         let mut line_sports: Vec<(usize, usize, bool)> = Vec::new();
-        let doc_sports = toks.iter().take(12).any(|t| {
-            let w = t.text(text);
-            w.len() <= 12 && lex.sports.contains(w.to_ascii_lowercase().as_str())
-        });
+        let doc_sports = toks.iter().take(12).any(|t| t.has(W_SPORT));
         while i < toks.len() {
             let mut j = i + 1;
             while j < toks.len() && !text[toks[j - 1].e..toks[j].s].contains('\n') {
@@ -905,7 +954,7 @@ impl EntityExtractor {
                     {
                         sporty = true;
                     }
-                } else if t.lower && lex.sports.contains(t.text(text)) {
+                } else if t.lower && t.has(W_SPORT) {
                     sporty = true;
                 }
             }
@@ -929,10 +978,10 @@ impl EntityExtractor {
             if !line.2 {
                 continue;
             }
-            let Some(ti) = tok_at(toks, c.s) else { continue };
-            let after_prep = ti
-                .checked_sub(1)
-                .is_some_and(|p| lex.loc_preps.contains(toks[p].text(text).to_ascii_lowercase().as_str()));
+            let Some(ti) = tok_at(toks, c.s) else {
+                continue;
+            };
+            let after_prep = ti.checked_sub(1).is_some_and(|p| toks[p].has(W_LPREP));
             // a dateline (`LONDON 1996-08-30`) stays a place
             let line_start = ti == 0 || text[toks[ti - 1].e..toks[ti].s].contains('\n');
             let next = toks.partition_point(|t| t.s < c.e);
@@ -953,16 +1002,17 @@ impl EntityExtractor {
         let free = |s: usize, e: usize| !starts.iter().any(|&(a, b)| a < e && s < b);
         for ci in changed {
             let c = &mut accepted[ci];
-            let Some(first) = tok_at(toks, c.s) else { continue };
-            let mut last = toks.partition_point(|t| t.s < c.e) - 1;
-            let same_case = |t: &Tok| {
-                t.cap && !t.digits && !t.caps_line && !t.upper && lex.zipf(t.text(text)) < 4.5
+            let Some(first) = tok_at(toks, c.s) else {
+                continue;
             };
+            let mut last = toks.partition_point(|t| t.s < c.e) - 1;
+            let same_case =
+                |t: &Tok| t.cap && !t.digits && !t.caps_line && !t.upper && t.zipf < 4.5;
             while last + 1 < toks.len()
                 && &text[toks[last].e..toks[last + 1].s] == " "
                 && same_case(&toks[last + 1])
                 && free(toks[last + 1].s, toks[last + 1].e)
-                && !lex.non_entities.contains(toks[last + 1].text(text))
+                && !toks[last + 1].has(W_NONENT)
             {
                 last += 1;
             }
@@ -972,7 +1022,7 @@ impl EntityExtractor {
                 && same_case(&toks[f - 1])
                 && !toks[f - 1].sent_start
                 && free(toks[f - 1].s, toks[f - 1].e)
-                && !lex.non_entities.contains(toks[f - 1].text(text))
+                && !toks[f - 1].has(W_NONENT)
             {
                 f -= 1;
             }
@@ -984,6 +1034,7 @@ impl EntityExtractor {
 
 /// The overlap policy: longest span first, then the earliest start, then the lowest priority
 /// number; a candidate overlapping one already accepted is dropped.
+#[inline(never)]
 fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
     cands.sort_by(|x, y| {
         (y.e - y.s)

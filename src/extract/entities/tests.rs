@@ -8,7 +8,13 @@ fn run(text: &str) -> Vec<(String, &'static str, String)> {
     let ann = p.process(&doc);
     ann.entities
         .iter()
-        .map(|e| (text[e.span.start..e.span.end].to_string(), e.label, e.rule.to_string()))
+        .map(|e| {
+            (
+                text[e.span.start..e.span.end].to_string(),
+                e.label,
+                e.rule.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -18,7 +24,9 @@ fn has(ents: &[(String, &'static str, String)], text: &str, label: &str) -> bool
 
 #[test]
 fn smoke() {
-    let e = run("Prime Minister Narendra Modi met Giorgia Meloni in Rome. Modi said India's ties grew.");
+    let e = run(
+        "Prime Minister Narendra Modi met Giorgia Meloni in Rome. Modi said India's ties grew.",
+    );
     eprintln!("{e:?}");
     assert!(has(&e, "Narendra Modi", "PERSON"));
 }

@@ -19,9 +19,19 @@ pub(crate) struct Tok {
     pub sent_start: bool,
     /// On a line with no lowercase letter (headlines, datelines).
     pub caps_line: bool,
+    /// Zipf frequency of the lowercase word (0 when rare or unknown).
+    pub zipf: f32,
+    /// Word-list flags (`W_*` in `lexicon.rs`), looked up once per token.
+    pub wf: u16,
+    /// Gazetteer entry of this single word, or `u32::MAX`.
+    pub gaz: u32,
 }
 
 impl Tok {
+    #[inline]
+    pub fn has(&self, flag: u16) -> bool {
+        self.wf & flag != 0
+    }
     pub fn text<'a>(&self, text: &'a str) -> &'a str {
         &text[self.s..self.e]
     }
@@ -72,7 +82,16 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
                         i += ch.len_utf8();
                     }
                 }
-                push(out, text, s, i, upper_letters, lower_letters, all_digits, &mut line_start);
+                push(
+                    out,
+                    text,
+                    s,
+                    i,
+                    upper_letters,
+                    lower_letters,
+                    all_digits,
+                    &mut line_start,
+                );
                 continue;
             }
             if b == b'\n' {
@@ -97,7 +116,16 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
                     }
                     i += ch.len_utf8();
                 }
-                push(out, text, s, i, upper_letters, lower_letters, false, &mut line_start);
+                push(
+                    out,
+                    text,
+                    s,
+                    i,
+                    upper_letters,
+                    lower_letters,
+                    false,
+                    &mut line_start,
+                );
             } else {
                 i += ch.len_utf8();
             }
@@ -139,6 +167,9 @@ fn push(
         digits,
         sent_start: *line_start,
         caps_line: false,
+        zipf: 0.0,
+        wf: 0,
+        gaz: u32::MAX,
     });
     *line_start = false;
 }
