@@ -65,6 +65,9 @@ pub(crate) const W_USTART: u16 = 1 << 15;
 /// What the word lists say about one lowercase word and its exact-case spellings.
 type WordsBuild = FxMap<Box<str>, (f32, u16, Vec<(Box<str>, u16, u32)>)>;
 
+/// Least `max_frequency` (nam_dict scale) for a first name to count.
+const MIN_FIRST_NAME_FREQ: u32 = 2;
+
 pub(crate) struct WordInfo {
     pub zipf: f32,
     /// Flags of the lowercase form (titles, context words, `W_USTART`).
@@ -244,7 +247,7 @@ impl Lexicon {
                 let f = l.fields();
                 let freq: u32 = f.get(2).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
                 // rare spellings add noise: keep names seen at least moderately often somewhere
-                (freq >= 3).then(|| Box::<str>::from(f[0].trim()))
+                (freq >= MIN_FIRST_NAME_FREQ).then(|| Box::<str>::from(f[0].trim()))
             })
             .collect();
 
@@ -389,6 +392,13 @@ impl Lexicon {
         }
         let mut exact_info: FxMap<Box<str>, (u16, u32)> = FxMap::default();
         for n in &first_names {
+            // `The`, `Will`, `And` are in the name list but are words first
+            if common
+                .get(n.to_lowercase().as_str())
+                .is_some_and(|&z| z >= 6.0)
+            {
+                continue;
+            }
             exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
         }
         for n in &non_entities {

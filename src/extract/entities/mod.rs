@@ -294,7 +294,8 @@ impl EntityExtractor {
         let t = &toks[ti];
         let single = tok_ending(toks, e) == Some(ti);
         // a weak single word at the start of a sentence that is an everyday word is not a name
-        if !table.strong && single && t.sent_start && !t.caps_line && t.zipf >= 4.0 {
+        // (the build already leaves out most such names; this catches the rest)
+        if !table.strong && single && t.sent_start && !t.caps_line && t.zipf >= 5.0 {
             return;
         }
         let prio = if entry.ambiguous {
@@ -657,15 +658,20 @@ impl EntityExtractor {
             if !t.cap || t.has(W_NONENT | W_HEAD_LAST) {
                 return false;
             }
-            if t.zipf >= 4.6 && !t.has(W_FIRST) {
+            // an everyday word (`General Electric`), unless a known name (`Kerry Washington`)
+            if t.zipf >= 4.6 && !t.has(W_FIRST | W_GAZ) {
                 return false;
             }
         }
         if b - a == 1 {
             let t = &toks[a];
-            if t.has(W_GAZ)
-                && (self.lex.entries[t.gaz as usize].label == "NORP"
-                    || (t.has(W_GAZ_STRONG) && !t.has(W_GAZ_AMBIG)))
+            let label = if t.has(W_GAZ) {
+                self.lex.entries[t.gaz as usize].label
+            } else {
+                ""
+            };
+            if label == "NORP"
+                || (t.has(W_GAZ_STRONG) && !t.has(W_GAZ_AMBIG) && matches!(label, "GPE" | "LOC"))
             {
                 return false;
             }
@@ -1006,8 +1012,13 @@ impl EntityExtractor {
                 continue;
             };
             let mut last = toks.partition_point(|t| t.s < c.e) - 1;
-            let same_case =
-                |t: &Tok| t.cap && !t.digits && !t.caps_line && !t.upper && t.zipf < 4.5;
+            let same_case = |t: &Tok| {
+                t.cap
+                    && !t.digits
+                    && !t.caps_line
+                    && !t.upper
+                    && t.zipf < if t.sent_start { 5.0 } else { 6.0 }
+            };
             while last + 1 < toks.len()
                 && &text[toks[last].e..toks[last + 1].s] == " "
                 && same_case(&toks[last + 1])
@@ -1020,7 +1031,6 @@ impl EntityExtractor {
             while f > 0
                 && &text[toks[f - 1].e..toks[f].s] == " "
                 && same_case(&toks[f - 1])
-                && !toks[f - 1].sent_start
                 && free(toks[f - 1].s, toks[f - 1].e)
                 && !toks[f - 1].has(W_NONENT)
             {
