@@ -222,6 +222,8 @@ pub(crate) struct Lexicon {
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
+    /// The same filter for lowercase words that start a gazetteer name.
+    pub lname_filter: Vec<u32>,
     pub build_ms: f64,
     pub heap_bytes: usize,
 }
@@ -467,9 +469,13 @@ impl Lexicon {
             }
         }
         let mut ctx_filter = vec![0u32; 256];
-        for k in ctx_info.keys() {
+        let mut lname_filter = vec![0u32; 256];
+        for (k, f) in &ctx_info {
             if k.len() < 32 {
                 ctx_filter[k.as_bytes()[0] as usize] |= 1 << k.len();
+                if f & W_NSTART != 0 {
+                    lname_filter[k.as_bytes()[0] as usize] |= 1 << k.len();
+                }
             }
         }
         // one map keyed by the lowercase word: one lookup per capitalised token
@@ -526,6 +532,7 @@ impl Lexicon {
             words,
             ctx_info,
             ctx_filter,
+            lname_filter,
             build_ms: t0.elapsed().as_secs_f64() * 1000.0,
             heap_bytes,
         })
@@ -547,6 +554,31 @@ impl Lexicon {
 
     pub fn head(&self, word: &str, at: HeadWhere) -> Option<&Head> {
         self.heads[at as usize].get(word)
+    }
+
+    /// Does the context table give `flag` to this token? Capitalised tokens carry their flags
+    /// from `annotate`; lowercase ones are looked up here, behind a cheap first-byte/length filter.
+    #[inline]
+    pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u16) -> bool {
+        if t.cap || t.upper {
+            return t.has(flag);
+        }
+        let n = t.e - t.s;
+        if n >= 32 || self.ctx_filter[text.as_bytes()[t.s] as usize] & (1 << n) == 0 {
+            return false;
+        }
+        self.ctx_info
+            .get(&text[t.s..t.e])
+            .is_some_and(|&f| f & flag != 0)
+    }
+
+    /// Could a name that starts with a lowercase word (`al-Qaeda`) start at this token?
+    #[inline]
+    pub(crate) fn lower_name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
+        let n = t.e - t.s;
+        n < 32
+            && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+            && self.ctx(text, t, W_NSTART)
     }
 
     /// Look up every token's word lists once.
@@ -572,13 +604,8 @@ impl Lexicon {
                         }
                     }
                 }
-            } else if t.e - t.s < 32
-                && self.ctx_filter[w.as_bytes()[0] as usize] & (1 << (t.e - t.s)) != 0
-                && let Some(&f) = self.ctx_info.get(w)
-            {
-                // lowercase words only need the small context table (titles, verbs, prepositions)
-                t.wf |= f;
             }
+            // lowercase words are looked up lazily, only where a rule asks (`ctx`)
         }
     }
 

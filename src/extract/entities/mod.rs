@@ -240,7 +240,7 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if t.has(W_NSTART) {
+            if t.has(W_NSTART) || (!t.cap && self.lex.lower_name_start(text, t)) {
                 let input = Input::new(text)
                     .span(t.s..text.len())
                     .anchored(Anchored::Yes);
@@ -382,7 +382,7 @@ impl EntityExtractor {
     /// `lo`? Returns its first token.
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
         // quick veto: the last word must be a title word
-        if !toks[k].has(W_TITLEW) {
+        if !self.lex.ctx(text, &toks[k], W_TITLEW) {
             return None;
         }
         let mut best = None;
@@ -635,7 +635,7 @@ impl EntityExtractor {
             let gap = &text[toks[a - 1].e..toks[a].s];
             if matches!(gap, " " | ". ") {
                 let tstart = self.title_ending_at(text, toks, a.saturating_sub(4), a - 1);
-                if tstart.is_some() && toks[a - 1].has(W_TITLE1) {
+                if tstart.is_some() && self.lex.ctx(text, &toks[a - 1], W_TITLE1) {
                     let mut m = a;
                     while m < b && m - a < 4 && !self.is_connector(text, &toks[m]) {
                         m += 1;
@@ -760,7 +760,7 @@ impl EntityExtractor {
                 .checked_sub(1)
                 .map(|p| &toks[p])
                 .filter(|t| text[t.e..toks[a].s] == *" ");
-            let verb_after = after.is_some_and(|t| t.has(W_PVERB));
+            let verb_after = after.is_some_and(|t| self.lex.ctx(text, t, W_PVERB));
             let verb_before =
                 before.is_some_and(|t| t.text(text) == "said" || t.text(text) == "says");
             if (verb_after || verb_before) && self.plausible_said(toks, a, b) {
@@ -806,9 +806,11 @@ impl EntityExtractor {
         accepted.sort_by_key(|c| c.s);
         for c in accepted.iter() {
             let span = &text[c.s..c.e];
-            let norm: Arc<str> = match c.entry {
-                Some(i) => Arc::from(&*lex.entries[i as usize].canonical),
-                None => Arc::from(c.norm.as_deref().unwrap_or(span)),
+            let norm = || -> Arc<str> {
+                match c.entry {
+                    Some(i) => Arc::from(&*lex.entries[i as usize].canonical),
+                    None => c.norm.clone().unwrap_or_else(|| Arc::from(span)),
+                }
             };
             // `European Union (EU)`: the acronym in parentheses after a name
             if let Some(rest) = text[c.e..].strip_prefix(" (")
@@ -820,17 +822,20 @@ impl EntityExtractor {
                         .bytes()
                         .all(|b| b.is_ascii_uppercase() || b == b'.' || b == b'&')
                 {
-                    known.entry(acr).or_insert((c.label, norm.clone(), c.entry));
+                    known
+                        .entry(acr)
+                        .or_insert_with(|| (c.label, norm(), c.entry));
                 }
             }
             if c.entry.is_none() && span.contains(' ') {
-                known.entry(span).or_insert((c.label, norm.clone(), None));
+                let n = norm();
                 if c.label == "PERSON"
                     && let Some(last) = span.rsplit(' ').next()
                     && last.len() > 1
                 {
-                    surnames.entry(last).or_insert(norm.clone());
+                    surnames.entry(last).or_insert_with(|| n.clone());
                 }
+                known.entry(span).or_insert((c.label, n, None));
             }
         }
         if !self.enabled.propagate && !self.enabled.doc_person && !self.enabled.sports_club {
@@ -857,7 +862,7 @@ impl EntityExtractor {
                 if let Some(norm) = surnames.get(span) {
                     let after_prep = tok_at(toks, c.s)
                         .and_then(|i| i.checked_sub(1))
-                        .is_some_and(|p| toks[p].has(W_LPREP));
+                        .is_some_and(|p| lex.ctx(text, &toks[p], W_LPREP));
                     if !after_prep {
                         c.label = "PERSON";
                         c.norm = Some(norm.clone());
@@ -935,13 +940,20 @@ impl EntityExtractor {
         if !accepted.iter().any(weak_place) {
             return;
         }
-        // sports cues per line
-        let mut i = 0;
-        let mut line_sports: Vec<(usize, usize, bool)> = Vec::new();
-        let doc_sports = toks.iter().take(12).any(|t| t.has(W_SPORT));
-        while i < toks.len() {
-            let mut j = i + 1;
-            while j < toks.len() && !text[toks[j - 1].e..toks[j].s].contains('\n') {
+        // sports cues of a line, computed only for lines with a city or county on them
+        let doc_sports = toks.iter().take(12).any(|t| lex.ctx(text, t, W_SPORT));
+        let newline_before = |k: usize| k == 0 || text[toks[k - 1].e..toks[k].s].contains('\n');
+        let mut line_cache: Vec<(usize, usize, bool)> = Vec::new();
+        let mut line_of = |ti: usize| -> (usize, usize, bool) {
+            if let Some(&l) = line_cache.iter().find(|l| l.0 <= ti && ti < l.1) {
+                return l;
+            }
+            let mut i = ti;
+            while !newline_before(i) {
+                i -= 1;
+            }
+            let mut j = ti + 1;
+            while j < toks.len() && !newline_before(j) {
                 j += 1;
             }
             let mut sporty = false;
@@ -960,34 +972,33 @@ impl EntityExtractor {
                     {
                         sporty = true;
                     }
-                } else if t.lower && t.has(W_SPORT) {
+                } else if t.lower && lex.ctx(text, t, W_SPORT) {
                     sporty = true;
                 }
             }
-            // in a sports report, result tables (lines with numbers) and caps lines after the
+            // in a sports report, result tables (lines with numbers) and the lines after the
             // headline (`ATLANTA AT CHICAGO`) are sports context
             if doc_sports && (has_digit || i > 0) {
                 sporty = true;
             }
-            line_sports.push((toks[i].s, toks[j - 1].e, sporty));
-            i = j;
-        }
+            line_cache.push((i, j, sporty));
+            (i, j, sporty)
+        };
         let _ = ann;
         let mut changed: Vec<usize> = Vec::new();
         for (ci, c) in accepted.iter_mut().enumerate() {
             if !weak_place(c) {
                 continue;
             }
-            let Some(line) = line_sports.iter().find(|l| l.0 <= c.s && c.e <= l.1) else {
-                continue;
-            };
-            if !line.2 {
-                continue;
-            }
             let Some(ti) = tok_at(toks, c.s) else {
                 continue;
             };
-            let after_prep = ti.checked_sub(1).is_some_and(|p| toks[p].has(W_LPREP));
+            if !line_of(ti).2 {
+                continue;
+            }
+            let after_prep = ti
+                .checked_sub(1)
+                .is_some_and(|p| lex.ctx(text, &toks[p], W_LPREP));
             // a dateline (`LONDON 1996-08-30`) stays a place
             let line_start = ti == 0 || text[toks[ti - 1].e..toks[ti].s].contains('\n');
             let next = toks.partition_point(|t| t.s < c.e);
