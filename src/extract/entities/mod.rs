@@ -177,7 +177,7 @@ impl EntityExtractor {
         }
         self.lex.annotate(text, toks);
         let toks: &[Tok] = toks;
-        let mut cands: Vec<Cand> = Vec::new();
+        let mut cands: Vec<Cand> = Vec::with_capacity(toks.len() / 8 + 8);
         self.gazetteer(text, toks, &mut cands);
         self.phrases(text, toks, &mut cands);
         let mut accepted = resolve(cands, ann, text);
@@ -188,12 +188,12 @@ impl EntityExtractor {
                 Some(i) => {
                     let e = &self.lex.entries[i as usize];
                     (
-                        e.canonical.to_string(),
-                        e.kb_id.as_ref().map(|k| k.to_string()),
+                        String::from(&*e.canonical),
+                        e.kb_id.as_deref().map(String::from),
                     )
                 }
                 None => (
-                    c.norm.as_deref().unwrap_or(&text[c.s..c.e]).to_string(),
+                    String::from(c.norm.as_deref().unwrap_or(&text[c.s..c.e])),
                     None,
                 ),
             };
