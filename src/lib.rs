@@ -4,11 +4,18 @@
 //! product; the `newsextract` binary is a thin client of it.
 
 pub mod annotations;
+pub mod corpus;
+pub mod diff;
 pub mod document;
+pub mod eval;
+pub mod explain;
 pub mod extract;
+pub mod output;
 pub mod pipeline;
 pub mod record;
+pub mod resume;
 pub mod rules;
+pub mod run;
 pub mod segment;
 
 pub use annotations::Annotations;

@@ -92,6 +92,64 @@ impl Segmenter {
         })
     }
 
+    /// The segmentation rules, for `rules list`.
+    pub fn rules(&self) -> Vec<crate::extract::RuleInfo> {
+        let info = |id: &str, kind: &str, source: &str, entries: usize| crate::extract::RuleInfo {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            source: source.to_string(),
+            entries,
+        };
+        let class_count = |c: AbbrevClass| self.abbrevs.values().filter(|&&v| v == c).count();
+        let abbr = "rules/segment/abbreviations.tsv";
+        vec![
+            info(
+                "seg.abbrev.prefix",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Prefix),
+            ),
+            info(
+                "seg.abbrev.number",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Number),
+            ),
+            info(
+                "seg.abbrev.regular",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Regular),
+            ),
+            info(
+                "seg.abbrev.time",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Time),
+            ),
+            info(
+                "seg.dotted_acronym",
+                "veto",
+                "rules/segment/sentence_starters.txt",
+                self.starters.len(),
+            ),
+            info(
+                "seg.fronted_time",
+                "veto",
+                "rules/segment/fronted_prepositions.txt",
+                self.fronted.len(),
+            ),
+            info("seg.missing_space", "boundary", "src/segment.rs", 1),
+            info("seg.hard_wrap", "layout", "src/segment.rs", 1),
+            info(
+                "seg.reference_heading",
+                "layout",
+                "rules/segment/reference_headings.txt",
+                self.reference_headings.len(),
+            ),
+        ]
+    }
+
     /// Fill `ann.sentences` (and `ann.title` from a leading heading).
     pub fn segment(&self, doc: &Document, ann: &mut Annotations) {
         let text = doc.text.as_str();
@@ -146,7 +204,7 @@ impl Segmenter {
         let bytes = text.as_bytes();
         let mut lines = Vec::new();
         let mut pos = body_start;
-        while pos < bytes.len() || (pos == body_start && pos < bytes.len()) {
+        while pos < bytes.len() {
             let nl = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |k| pos + k);
             let raw = &text[pos..nl];
             let lead = raw.len() - raw.trim_start().len();
@@ -173,9 +231,9 @@ impl Segmenter {
         let mut in_paragraph = false;
         let mut in_code = false;
         let mut in_refs = false;
-        for k in 0..lines.len() {
-            let (s, e) = (lines[k].start, lines[k].end);
-            if lines[k].kind == LineKind::Blank {
+        for line in lines.iter_mut() {
+            let (s, e) = (line.start, line.end);
+            if line.kind == LineKind::Blank {
                 if in_paragraph {
                     paragraph += 1;
                     in_paragraph = false;
@@ -188,40 +246,37 @@ impl Segmenter {
                 paragraph += 1;
             }
             in_paragraph = true;
-            lines[k].paragraph = paragraph;
+            line.paragraph = paragraph;
             if content.starts_with("```") || content.starts_with("~~~") {
                 in_code = !in_code;
-                lines[k].verbatim = true;
+                line.verbatim = true;
                 continue;
             }
             if in_code {
-                lines[k].verbatim = true;
+                line.verbatim = true;
                 continue;
             }
             if self.is_reference_heading(content) {
-                lines[k].kind = LineKind::Heading;
+                line.kind = LineKind::Heading;
                 in_refs = true;
                 continue;
             }
             if md_heading {
-                lines[k].kind = LineKind::Heading;
+                line.kind = LineKind::Heading;
                 in_refs = false;
                 continue;
             }
             if in_refs || is_reference_line(content) {
-                lines[k].kind = LineKind::Reference;
+                line.kind = LineKind::Reference;
                 continue;
             }
             if content.starts_with('|') {
-                lines[k].verbatim = true;
+                line.verbatim = true;
                 continue;
             }
             if list_marker_len(content).is_some() {
-                lines[k].kind = LineKind::ListItem;
+                line.kind = LineKind::ListItem;
             }
-        }
-        if paragraph > 0 && !in_paragraph {
-            // no trailing paragraph to count
         }
 
         // Lone short lines without a final stop are headings; wrapped paragraphs are joined.
@@ -652,11 +707,12 @@ fn swallow_markers(text: &str, mut e: usize, end: usize) -> usize {
     let bytes = text.as_bytes();
     loop {
         let k = skip_spaces(bytes, e, end);
-        if k < end && bytes[k] == b'[' {
-            if let Some(m) = marker_at(text, k).filter(|m| m.end <= end) {
-                e = m.end;
-                continue;
-            }
+        if k < end
+            && bytes[k] == b'['
+            && let Some(m) = marker_at(text, k).filter(|m| m.end <= end)
+        {
+            e = m.end;
+            continue;
         }
         return e;
     }

@@ -196,7 +196,7 @@ pub fn parse_reference(text: &str, span: Span) -> Option<Reference> {
             let t = s.trim_matches(is_separator);
             (at + trimmed_start, t)
         })
-        .filter(|(_, t)| !t.is_empty() && !(t.starts_with('[') && t.ends_with(']')))
+        .filter(|(_, t)| !(t.is_empty() || t.starts_with('[') && t.ends_with(']')))
         .max_by_key(|(_, t)| t.len())
         .map(|(at, t)| Span::new(at, at + t.len()));
     Some(Reference {

@@ -1,0 +1,714 @@
+//! Inputs: walk folders in sorted order, index JSONL files, read and decode bytes, and build
+//! [`Document`]s. Every input ends up as a document, an error, or a skip with its reason.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::document::{Document, Metadata, Source};
+
+/// Extensions read as articles from folders.
+pub const ARTICLE_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "text"];
+
+/// Why a document could not be read. `kind` values are stable (they go into `errors.jsonl`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocError {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl DocError {
+    pub fn new(kind: &'static str, message: impl Into<String>) -> Self {
+        DocError {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// One unit of work, cheap to hold for a whole corpus: the text is read later.
+#[derive(Debug, Clone)]
+pub enum Item {
+    File {
+        path: PathBuf,
+        doc_id: String,
+        size: u64,
+    },
+    JsonlLine {
+        path: PathBuf,
+        line: u64,
+        offset: u64,
+        len: u64,
+        doc_id: String,
+    },
+    /// A JSONL line already in memory (stdin).
+    Inline {
+        source: String,
+        line: u64,
+        raw: String,
+    },
+    /// Known bad before reading (walk error, malformed JSONL line, duplicate id).
+    Failed {
+        doc_id: String,
+        source: String,
+        line: Option<u64>,
+        error: DocError,
+    },
+}
+
+impl Item {
+    pub fn doc_id(&self) -> &str {
+        match self {
+            Item::File { doc_id, .. }
+            | Item::JsonlLine { doc_id, .. }
+            | Item::Failed { doc_id, .. } => doc_id,
+            Item::Inline { raw, .. } => raw.as_str(),
+        }
+    }
+    /// Approximate size in bytes, for chunking.
+    pub fn size(&self) -> u64 {
+        match self {
+            Item::File { size, .. } => *size,
+            Item::JsonlLine { len, .. } => *len,
+            Item::Inline { raw, .. } => raw.len() as u64,
+            Item::Failed { .. } => 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+/// Everything a run will do, in output order.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub items: Vec<Item>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Walk the inputs: folders (recursive, sorted), article files, `.jsonl` files. Items come out
+/// sorted by `doc_id`; a repeated `doc_id` becomes an error item.
+pub fn plan(inputs: &[PathBuf]) -> Result<Plan, std::io::Error> {
+    let mut plan = Plan::default();
+    for input in inputs {
+        let meta = std::fs::metadata(input)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", input.display())))?;
+        if meta.is_dir() {
+            walk_folder(input, &mut plan);
+        } else if is_jsonl(input) {
+            index_jsonl(input, &mut plan);
+        } else {
+            let doc_id = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| input.display().to_string());
+            plan.items.push(Item::File {
+                path: input.clone(),
+                doc_id,
+                size: meta.len(),
+            });
+        }
+    }
+    plan.items.sort_by(|a, b| a.doc_id().cmp(b.doc_id()));
+    // Two inputs with one id: the first wins, the rest are errors.
+    for k in 1..plan.items.len() {
+        if plan.items[k].doc_id() == plan.items[k - 1].doc_id()
+            && !matches!(plan.items[k - 1], Item::Failed { .. })
+        {
+            let doc_id = plan.items[k].doc_id().to_string();
+            let (source, line) = item_source(&plan.items[k]);
+            plan.items[k] = Item::Failed {
+                error: DocError::new(
+                    "duplicate_doc_id",
+                    format!("doc_id {doc_id:?} was already given by an earlier input"),
+                ),
+                doc_id,
+                source,
+                line,
+            };
+        }
+    }
+    Ok(plan)
+}
+
+fn item_source(item: &Item) -> (String, Option<u64>) {
+    match item {
+        Item::File { path, .. } => (path.display().to_string(), None),
+        Item::JsonlLine { path, line, .. } => (path.display().to_string(), Some(*line)),
+        Item::Inline { source, line, .. } => (source.clone(), Some(*line)),
+        Item::Failed { source, line, .. } => (source.clone(), *line),
+    }
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
+}
+
+fn walk_folder(root: &Path, plan: &mut Plan) {
+    let walker = walkdir::WalkDir::new(root)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(|p| p.to_path_buf())
+                    .unwrap_or_else(|| root.to_path_buf());
+                let kind = if e.loop_ancestor().is_some() {
+                    "symlink_loop"
+                } else {
+                    match e.io_error().map(|io| io.kind()) {
+                        Some(std::io::ErrorKind::NotFound) => "not_found",
+                        Some(std::io::ErrorKind::PermissionDenied) => "permission_denied",
+                        _ => "unreadable",
+                    }
+                };
+                plan.items.push(Item::Failed {
+                    doc_id: relative_id(root, &path),
+                    source: path.display().to_string(),
+                    line: None,
+                    error: DocError::new(kind, e.to_string()),
+                });
+                continue;
+            }
+        };
+        let path = entry.path();
+        let rel = relative_id(root, path);
+        if entry.depth() > 0
+            && entry
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.'))
+        {
+            if entry.file_type().is_file() {
+                plan.skipped.push(Skipped {
+                    path: rel,
+                    reason: "hidden file".into(),
+                });
+            }
+            continue;
+        }
+        if entry.file_type().is_dir() {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            plan.skipped.push(Skipped {
+                path: rel,
+                reason: "not a regular file (fifo, socket or device)".into(),
+            });
+            continue;
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
+        match ext.as_deref() {
+            Some(e) if ARTICLE_EXTENSIONS.contains(&e) => {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                plan.items.push(Item::File {
+                    path: path.to_path_buf(),
+                    doc_id: rel,
+                    size,
+                });
+            }
+            Some("jsonl") | Some("ndjson") => index_jsonl(path, plan),
+            _ => plan.skipped.push(Skipped {
+                path: rel,
+                reason: format!(
+                    "not an article file (extension {})",
+                    ext.map_or("none".to_string(), |e| format!(".{e}"))
+                ),
+            }),
+        }
+    }
+}
+
+/// `doc_id`: the path relative to the input root, `/`-separated.
+fn relative_id(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[derive(Deserialize)]
+struct IdOnly<'a> {
+    #[serde(borrow, default)]
+    doc_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// Index a JSONL file: one item per line with its byte range, so lines are read on demand (and
+/// memory stays bounded by a chunk, not the file).
+fn index_jsonl(path: &Path, plan: &mut Plan) {
+    let source = path.display().to_string();
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            plan.items.push(Item::Failed {
+                doc_id: source.clone(),
+                source,
+                line: None,
+                error: DocError::new("unreadable", e.to_string()),
+            });
+            return;
+        }
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut buf = Vec::new();
+    let mut offset = 0u64;
+    let mut line = 0u64;
+    loop {
+        buf.clear();
+        let n = match reader.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                plan.items.push(Item::Failed {
+                    doc_id: format!("{source}:{}", line + 1),
+                    source: source.clone(),
+                    line: Some(line + 1),
+                    error: DocError::new("unreadable", e.to_string()),
+                });
+                break;
+            }
+        };
+        line += 1;
+        let content = trim_line(&buf);
+        if content.iter().all(u8::is_ascii_whitespace) {
+            offset += n as u64;
+            continue; // blank lines are not documents
+        }
+        let fallback = || format!("{}:{line}", file_stem(path));
+        match serde_json::from_slice::<IdOnly>(content) {
+            Ok(id) => plan.items.push(Item::JsonlLine {
+                path: path.to_path_buf(),
+                line,
+                offset,
+                len: n as u64,
+                doc_id: id.doc_id.map(|c| c.into_owned()).unwrap_or_else(fallback),
+            }),
+            Err(e) => plan.items.push(Item::Failed {
+                doc_id: fallback(),
+                source: source.clone(),
+                line: Some(line),
+                error: DocError::new("bad_json", format!("line {line}: {e}")),
+            }),
+        }
+        offset += n as u64;
+    }
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn trim_line(buf: &[u8]) -> &[u8] {
+    let mut end = buf.len();
+    while end > 0 && matches!(buf[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    &buf[..end]
+}
+
+/// The `doc_id` of a JSONL line, if it has a readable one (for error records).
+pub fn inline_doc_id(raw: &str) -> Option<String> {
+    serde_json::from_str::<IdOnly>(raw)
+        .ok()
+        .and_then(|id| id.doc_id.map(|c| c.into_owned()))
+}
+
+/// A JSONL document line: `doc_id`, `text`, `published`; other fields are ignored.
+#[derive(Deserialize)]
+struct JsonDoc {
+    #[serde(default)]
+    doc_id: Option<serde_json::Value>,
+    #[serde(default)]
+    text: Option<serde_json::Value>,
+    #[serde(default)]
+    published: Option<serde_json::Value>,
+}
+
+/// Read and decode one item into a document.
+pub fn load(item: &Item, max_doc_bytes: u64) -> Result<Document, DocError> {
+    match item {
+        Item::File { path, doc_id, .. } => {
+            let bytes = read_file(path, max_doc_bytes)?;
+            let mut doc = decode_document(doc_id, &bytes)?;
+            doc.source.path = path.display().to_string();
+            if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+                doc.warnings.push(
+                    "the file name is not valid UTF-8: doc_id and source.path show U+FFFD for the bad bytes"
+                        .to_string(),
+                );
+            }
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+                || doc.text.starts_with("---")
+            {
+                apply_front_matter(&mut doc);
+            }
+            Ok(doc)
+        }
+        Item::JsonlLine {
+            path,
+            line,
+            offset,
+            len,
+            doc_id,
+        } => {
+            if *len > max_doc_bytes {
+                return Err(too_large(*len, max_doc_bytes));
+            }
+            let mut file = File::open(path).map_err(io_error)?;
+            file.seek(SeekFrom::Start(*offset)).map_err(io_error)?;
+            let mut buf = vec![0u8; *len as usize];
+            file.read_exact(&mut buf).map_err(io_error)?;
+            let raw = std::str::from_utf8(trim_line(&buf))
+                .map_err(|e| DocError::new("bad_json", format!("line {line}: not UTF-8: {e}")))?;
+            let mut doc = parse_json_doc(raw, *line, Some(doc_id))?;
+            doc.source.path = path.display().to_string();
+            Ok(doc)
+        }
+        Item::Inline { source, line, raw } => {
+            if raw.len() as u64 > max_doc_bytes {
+                return Err(too_large(raw.len() as u64, max_doc_bytes));
+            }
+            let mut doc = parse_json_doc(raw, *line, None)?;
+            doc.source.path = source.clone();
+            Ok(doc)
+        }
+        Item::Failed { error, .. } => Err(error.clone()),
+    }
+}
+
+fn too_large(len: u64, max: u64) -> DocError {
+    DocError::new(
+        "too_large",
+        format!("{len} bytes is more than --max-doc-bytes {max}"),
+    )
+}
+
+fn io_error(e: std::io::Error) -> DocError {
+    let kind = match e.kind() {
+        std::io::ErrorKind::NotFound => "not_found",
+        std::io::ErrorKind::PermissionDenied => "permission_denied",
+        _ => "unreadable",
+    };
+    DocError::new(kind, e.to_string())
+}
+
+fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, DocError> {
+    let file = File::open(path).map_err(io_error)?;
+    let len = file.metadata().map_err(io_error)?.len();
+    if len > max {
+        return Err(too_large(len, max));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // Read at most max + 1 bytes: a file that grew since its size was taken is still caught.
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large(bytes.len() as u64, max));
+    }
+    Ok(bytes)
+}
+
+/// Parse a JSONL document line. `known_id` is the id the planner already read.
+pub fn parse_json_doc(raw: &str, line: u64, known_id: Option<&str>) -> Result<Document, DocError> {
+    let v: JsonDoc = serde_json::from_str(raw)
+        .map_err(|e| DocError::new("bad_json", format!("line {line}: {e}")))?;
+    let doc_id = match (&v.doc_id, known_id) {
+        (_, Some(id)) => id.to_string(),
+        (Some(serde_json::Value::String(s)), None) => s.clone(),
+        (Some(serde_json::Value::Number(n)), None) => n.to_string(),
+        (None | Some(serde_json::Value::Null), None) => {
+            return Err(DocError::new(
+                "missing_field",
+                format!("line {line}: no \"doc_id\""),
+            ));
+        }
+        (Some(other), None) => {
+            return Err(DocError::new(
+                "bad_field",
+                format!(
+                    "line {line}: \"doc_id\" must be a string, not {}",
+                    json_type(other)
+                ),
+            ));
+        }
+    };
+    let text = match v.text {
+        Some(serde_json::Value::String(s)) => s,
+        None | Some(serde_json::Value::Null) => {
+            return Err(DocError::new(
+                "missing_field",
+                format!("line {line}: no \"text\""),
+            ));
+        }
+        Some(other) => {
+            return Err(DocError::new(
+                "bad_field",
+                format!(
+                    "line {line}: \"text\" must be a string, not {}",
+                    json_type(&other)
+                ),
+            ));
+        }
+    };
+    let mut doc = Document::new(doc_id, text);
+    doc.source.line = Some(line);
+    doc.source.bytes = doc.text.len() as u64;
+    doc.source.blake3 = blake3::hash(doc.text.as_bytes()).to_hex().to_string();
+    match v.published {
+        Some(serde_json::Value::String(s)) => match normalise_date(&s) {
+            Some(d) => {
+                doc.meta.published = Some(d);
+                doc.meta.published_source = Some("input");
+            }
+            None => doc.warnings.push(format!(
+                "\"published\" {s:?} is not a YYYY-MM-DD date; ignored"
+            )),
+        },
+        None | Some(serde_json::Value::Null) => {}
+        Some(other) => doc.warnings.push(format!(
+            "\"published\" must be a string, not {}; ignored",
+            json_type(&other)
+        )),
+    }
+    Ok(doc)
+}
+
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// `2026-05-20`, `2026-05-20T10:00:00Z`, `2026-05-20 10:00` → `2026-05-20`.
+pub fn normalise_date(s: &str) -> Option<String> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    let ok = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || matches!(b[10], b'T' | b' ' | b't'));
+    let month: u32 = s.get(5..7)?.parse().ok()?;
+    let day: u32 = s.get(8..10)?.parse().ok()?;
+    (ok && (1..=12).contains(&month) && (1..=31).contains(&day)).then(|| s[..10].to_string())
+}
+
+/// Decode raw bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a
+/// warning. NUL bytes outside UTF-16 mean binary.
+pub fn decode_document(doc_id: &str, bytes: &[u8]) -> Result<Document, DocError> {
+    let hash = blake3::hash(bytes).to_hex().to_string();
+    let (text, encoding, warning): (String, &'static str, Option<String>) = if let Some(rest) =
+        bytes.strip_prefix(b"\xEF\xBB\xBF")
+    {
+        match std::str::from_utf8(rest) {
+            Ok(s) => (s.to_string(), "utf-8-bom", None),
+            Err(e) => {
+                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(rest);
+                (
+                    t.into_owned(),
+                    "windows-1252",
+                    Some(fallback_warning(e.valid_up_to() + 3)),
+                )
+            }
+        }
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let (enc, name) = if bytes[0] == 0xFF {
+            (encoding_rs::UTF_16LE, "utf-16le")
+        } else {
+            (encoding_rs::UTF_16BE, "utf-16be")
+        };
+        let (t, had_errors) = enc.decode_with_bom_removal(bytes);
+        let w = had_errors.then(|| format!("invalid {name} sequences were replaced with U+FFFD"));
+        (t.into_owned(), name, w)
+    } else if memchr::memchr(0, bytes).is_some() {
+        return Err(DocError::new(
+            "binary",
+            format!(
+                "contains NUL bytes (first at byte {}): a binary file, or UTF-16 without a byte order mark",
+                memchr::memchr(0, bytes).unwrap_or(0)
+            ),
+        ));
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => (s.to_string(), "utf-8", None),
+            Err(e) => {
+                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+                (
+                    t.into_owned(),
+                    "windows-1252",
+                    Some(fallback_warning(e.valid_up_to())),
+                )
+            }
+        }
+    };
+    if text.contains('\0') {
+        return Err(DocError::new(
+            "binary",
+            "decoded text contains NUL characters",
+        ));
+    }
+    let mut doc = Document::new(doc_id, text);
+    doc.source = Source {
+        path: String::new(),
+        line: None,
+        bytes: bytes.len() as u64,
+        blake3: hash,
+        encoding,
+    };
+    doc.warnings.extend(warning);
+    Ok(doc)
+}
+
+fn fallback_warning(at: usize) -> String {
+    format!("not valid UTF-8 (first bad byte at offset {at}); decoded as Windows-1252")
+}
+
+/// Markdown front matter (`---` … `---` at the top): `title:`, `date:`/`published:`. The body
+/// starts after it; the text itself is not changed.
+fn apply_front_matter(doc: &mut Document) {
+    let text = doc.text.as_str();
+    let Some(first_end) = text.find('\n') else {
+        return;
+    };
+    if text[..first_end].trim_end() != "---" {
+        return;
+    }
+    let mut pos = first_end + 1;
+    let mut meta = Metadata::default();
+    for _ in 0..200 {
+        let end = text[pos..].find('\n').map_or(text.len(), |k| pos + k);
+        let line = text[pos..end].trim_end_matches('\r');
+        if line.trim_end() == "---" || line.trim_end() == "..." {
+            doc.body_start = (end + 1).min(text.len());
+            if meta.published.is_some() {
+                doc.meta.published = meta.published;
+                doc.meta.published_source = Some("front_matter");
+            }
+            if meta.title.is_some() {
+                doc.meta.title = meta.title;
+            }
+            return;
+        }
+        if let Some((key, value)) = line.split_once(':') {
+            let value = value.trim().trim_matches(['"', '\'']).trim();
+            match key.trim().to_ascii_lowercase().as_str() {
+                "title" if !value.is_empty() => meta.title = Some(value.to_string()),
+                "date" | "published" | "pubdate" | "published_at" => {
+                    if let Some(d) = normalise_date(value) {
+                        meta.published = Some(d);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if end >= text.len() {
+            return;
+        }
+        pos = end + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_utf8_bom_utf16_and_falls_back_to_windows_1252() {
+        let d = decode_document("a", b"\xEF\xBB\xBFHello").unwrap();
+        assert_eq!((d.text.as_str(), d.source.encoding), ("Hello", "utf-8-bom"));
+        let d = decode_document("a", b"\xFF\xFEH\x00i\x00").unwrap();
+        assert_eq!((d.text.as_str(), d.source.encoding), ("Hi", "utf-16le"));
+        let d = decode_document("a", b"\xFE\xFF\x00H\x00i").unwrap();
+        assert_eq!((d.text.as_str(), d.source.encoding), ("Hi", "utf-16be"));
+        let d = decode_document("a", b"a \xA315.8m signing").unwrap();
+        assert_eq!(d.text, "a £15.8m signing");
+        assert_eq!(d.source.encoding, "windows-1252");
+        assert_eq!(d.warnings.len(), 1);
+    }
+
+    #[test]
+    fn nul_bytes_are_binary() {
+        let e = decode_document("a", b"PK\x03\x04\x00\x00").unwrap_err();
+        assert_eq!(e.kind, "binary");
+    }
+
+    #[test]
+    fn crlf_is_kept() {
+        let d = decode_document("a", b"One.\r\nTwo.").unwrap();
+        assert_eq!(d.text, "One.\r\nTwo.");
+    }
+
+    #[test]
+    fn front_matter_sets_published_and_title_and_body_start() {
+        let mut d = Document::new(
+            "a",
+            "---\ntitle: \"Budget day\"\ndate: 2026-03-03T09:00:00Z\n---\nBody text.",
+        );
+        apply_front_matter(&mut d);
+        assert_eq!(d.meta.published.as_deref(), Some("2026-03-03"));
+        assert_eq!(d.meta.published_source, Some("front_matter"));
+        assert_eq!(d.meta.title.as_deref(), Some("Budget day"));
+        assert_eq!(&d.text[d.body_start..], "Body text.");
+    }
+
+    #[test]
+    fn json_lines_need_text_of_type_string() {
+        let d = parse_json_doc(
+            r#"{"doc_id":"x","text":"Hi.","published":"2026-05-20","extra":[1]}"#,
+            1,
+            None,
+        )
+        .unwrap();
+        assert_eq!((d.doc_id.as_str(), d.text.as_str()), ("x", "Hi."));
+        assert_eq!(d.meta.published_source, Some("input"));
+        assert_eq!(
+            parse_json_doc(r#"{"doc_id":"x"}"#, 2, None)
+                .unwrap_err()
+                .kind,
+            "missing_field"
+        );
+        assert_eq!(
+            parse_json_doc(r#"{"doc_id":"x","text":5}"#, 3, None)
+                .unwrap_err()
+                .kind,
+            "bad_field"
+        );
+        assert_eq!(
+            parse_json_doc("{oops", 4, None).unwrap_err().kind,
+            "bad_json"
+        );
+    }
+}
