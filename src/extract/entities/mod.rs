@@ -962,11 +962,12 @@ impl EntityExtractor {
                 let t = &toks[k];
                 if t.digits {
                     has_digit = true;
+                    // a score: two one-digit numbers joined by a hyphen (`3-1`)
                     if k + 1 < j
-                        && t.e - t.s <= 2
+                        && t.e - t.s == 1
                         && &text[t.e..toks[k + 1].s] == "-"
                         && toks[k + 1].digits
-                        && toks[k + 1].e - toks[k + 1].s <= 2
+                        && toks[k + 1].e - toks[k + 1].s == 1
                         && !text[toks[k + 1].e..].starts_with('-')
                         && !text[..t.s].ends_with('-')
                     {
@@ -1002,10 +1003,31 @@ impl EntityExtractor {
             // a dateline (`LONDON 1996-08-30`) stays a place
             let line_start = ti == 0 || text[toks[ti - 1].e..toks[ti].s].contains('\n');
             let next = toks.partition_point(|t| t.s < c.e);
-            let dateline = line_start && toks.get(next).is_some_and(|n| n.digits && n.e - n.s == 4);
+            // a dateline: the place opens its line and a year follows within a few words
+            // (`LONDON 1996-08-30`, `WIGAN , England 1996-08-31`)
+            let dateline = line_start
+                && toks[next.min(toks.len())..]
+                    .iter()
+                    .take(4)
+                    .take_while(|n| !text[c.e..n.s].contains('\n'))
+                    .any(|n| n.digits && n.e - n.s == 4);
+            // inside parentheses or after a venue (`( at Lord 's , London )`, `( Trinidad )`)
+            let after = text[c.e..].trim_start_matches(' ');
+            let before = text[..c.s].trim_end_matches(' ');
+            let in_parens =
+                after.starts_with(')') && (before.ends_with('(') || before.ends_with(','));
+            // a modifier: `the Moscow club`, `the same Berlin stadium`
+            let modifier = ti > 0
+                && matches!(
+                    toks[ti - 1].text(text),
+                    "the" | "same" | "this" | "that" | "a"
+                )
+                && toks
+                    .get(next)
+                    .is_some_and(|n| n.lower && text[c.e..n.s] == *" ");
             // a venue before a colon (`Hove : Sussex 363`) stays a place
             let venue = text[c.e..].trim_start_matches(' ').starts_with(':');
-            if after_prep || dateline || venue {
+            if after_prep || dateline || venue || in_parens || modifier {
                 continue;
             }
             c.label = "ORG";
