@@ -269,6 +269,8 @@ impl EntityExtractor {
                     .anchored(Anchored::Yes);
                 if let Some(m) = lex.upper.find(input)
                     && !is_word_byte_after(text, m.end())
+                    // outside caps lines a short caps word is more likely an acronym (`IPO`)
+                    && (t.caps_line || m.end() - m.start() >= 5)
                 {
                     let ei = lex.upper_entry[m.pattern().as_usize()];
                     self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
@@ -445,7 +447,9 @@ impl EntityExtractor {
                 if k < b && !toks[k].cap {
                     continue;
                 }
-                if let Some(len) = lex.legal_suffix_at(text, pos) {
+                // a suffix is written capitalised (`Ltd`, `N.V.`), not `the company`
+                let cap_at = text[pos..].chars().next().is_some_and(|c| c.is_uppercase());
+                if cap_at && let Some(len) = lex.legal_suffix_at(text, pos) {
                     let mut s0 = a;
                     if toks[s0].sent_start && toks[s0].zipf >= 4.5 && s0 + 1 < k {
                         s0 += 1;
@@ -701,6 +705,7 @@ impl EntityExtractor {
 
     fn person_segment(&self, text: &str, toks: &[Tok], a: usize, b: usize, cands: &mut Vec<Cand>) {
         let en = &self.enabled;
+        let lex = &self.lex;
         let n = b - a;
         // first name + capitalised surname(s)
         if en.first_name && (2..=4).contains(&n) {
@@ -727,7 +732,17 @@ impl EntityExtractor {
             {
                 k += 1;
             }
-            if k > a && k < b && self.plausible_name(toks, k, b) {
+            // `U.S. Treasury`: initials that spell a known name are not a person's
+            let known = k > a
+                && lex
+                    .exact
+                    .find(
+                        Input::new(text)
+                            .span(toks[a].s..toks[k - 1].e + 1)
+                            .anchored(Anchored::Yes),
+                    )
+                    .is_some();
+            if k > a && k < b && !known && self.plausible_name(toks, k, b) {
                 self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
             }
         }
