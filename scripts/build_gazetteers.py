@@ -108,6 +108,12 @@ for c in pycountry.countries:
             names.append(alt)
     if info.get("name"):
         names.append(info["name"])
+    # `Bosnia and Herzegovina`, `Trinidad and Tobago`: the first part alone is an everyday name
+    for n in list(names):
+        if n and " and " in n and "," not in n:
+            head = n.split(" and ")[0]
+            if len(head) >= 4 and " " not in head:
+                names.append(head)
     for n in names:
         if n and "," not in n:
             countries.add(n, canonical, kid, "GPE", pop)

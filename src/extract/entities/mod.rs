@@ -67,6 +67,7 @@ struct Rules {
     first_name: RuleId,
     said: RuleId,
     initials: RuleId,
+    age: RuleId,
     name_shape: RuleId,
     loc_prep: RuleId,
     legal: RuleId,
@@ -88,6 +89,7 @@ struct Enabled {
     first_name: bool,
     said: bool,
     initials: bool,
+    age: bool,
     name_shape: bool,
     loc_prep: bool,
     legal: bool,
@@ -112,6 +114,7 @@ impl EntityExtractor {
                 first_name: Arc::from("ent.person_first_name"),
                 said: Arc::from("ent.person_said"),
                 initials: Arc::from("ent.person_initials"),
+                age: Arc::from("ent.person_age"),
                 name_shape: Arc::from("ent.person_name_shape"),
                 loc_prep: Arc::from("ent.loc_prep"),
                 legal: Arc::from("ent.org_legal_suffix"),
@@ -126,6 +129,7 @@ impl EntityExtractor {
                 first_name: on("ent.person_first_name"),
                 said: on("ent.person_said"),
                 initials: on("ent.person_initials"),
+                age: on("ent.person_age"),
                 name_shape: on("ent.person_name_shape"),
                 loc_prep: on("ent.loc_prep"),
                 legal: on("ent.org_legal_suffix"),
@@ -622,7 +626,7 @@ impl EntityExtractor {
             {
                 name_end += 1;
             }
-            if name_end > name_start && self.plausible_name(toks, name_start, name_end) {
+            if name_end > name_start && self.plausible_name(toks, name_start, name_end, 4.6) {
                 self.push_person(
                     toks,
                     name_start,
@@ -644,7 +648,7 @@ impl EntityExtractor {
                     while m < b && m - a < 4 && !self.is_connector(text, &toks[m]) {
                         m += 1;
                     }
-                    if self.plausible_name(toks, a, m) {
+                    if self.plausible_name(toks, a, m, 4.6) {
                         self.push_person(toks, a, m, self.ids.title.clone(), prio::TITLE, cands);
                     }
                 }
@@ -654,7 +658,7 @@ impl EntityExtractor {
 
     /// A name after a title: no everyday word (`General Electric`) unless it is a first name,
     /// no head word, not a place or group name from a strong table.
-    fn plausible_name(&self, toks: &[Tok], a: usize, b: usize) -> bool {
+    fn plausible_name(&self, toks: &[Tok], a: usize, b: usize, max_zipf: f32) -> bool {
         if a >= b {
             return false;
         }
@@ -663,7 +667,7 @@ impl EntityExtractor {
                 return false;
             }
             // an everyday word (`General Electric`), unless a known name (`Kerry Washington`)
-            if t.zipf >= 4.6 && !t.has(W_FIRST | W_GAZ) {
+            if t.zipf >= max_zipf && !t.has(W_FIRST | W_GAZ) {
                 return false;
             }
         }
@@ -711,7 +715,10 @@ impl EntityExtractor {
         if en.first_name && (2..=4).contains(&n) {
             let t = &toks[a];
             let first_ok = t.has(W_FIRST) && t.e - t.s > 1 && !t.has(W_GAZ_NORP_ORG);
-            if first_ok && self.plausible_name(toks, a + 1, b) {
+            // after a first name that is not itself an everyday word (`Craig`, not `Will`), a
+            // surname may be one (`Craig Brown`)
+            let max_zipf = if t.zipf < 5.0 { 5.5 } else { 4.6 };
+            if first_ok && self.plausible_name(toks, a + 1, b, max_zipf) {
                 self.push_person(
                     toks,
                     a,
@@ -742,7 +749,7 @@ impl EntityExtractor {
                             .anchored(Anchored::Yes),
                     )
                     .is_some();
-            if k > a && k < b && !known && self.plausible_name(toks, k, b) {
+            if k > a && k < b && !known && self.plausible_name(toks, k, b, 4.6) {
                 self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
             }
         }
@@ -766,6 +773,21 @@ impl EntityExtractor {
                     prio::NAME_SHAPE,
                     cands,
                 );
+            }
+        }
+        // `Wang, 45, a veteran ...`: a name followed by an age between commas
+        if en.age && (1..=3).contains(&n) && b < toks.len() && b + 1 < toks.len() {
+            let age = &toks[b];
+            let gap1 = text[toks[b - 1].e..age.s].trim();
+            let gap2 = text[age.e..toks[b + 1].s].trim();
+            if gap1 == ","
+                && (gap2 == "," || gap2.starts_with(','))
+                && age.digits
+                && age.e - age.s == 2
+                && !toks[a..b].iter().any(|t| t.has(W_GAZ_STRONG) || t.upper)
+                && self.plausible_said(toks, a, b)
+            {
+                self.push_person(toks, a, b, self.ids.age.clone(), prio::PERSON_SAID, cands);
             }
         }
         // `X said` / `said X`

@@ -434,3 +434,26 @@ fn never_panics_on_odd_text() {
         let _ = run(t);
     }
 }
+
+#[test]
+fn name_followed_by_age_is_a_person() {
+    let e = run("Police detained Okonjo, 52, a retired teacher, on Friday.");
+    let p = find(&e, "Okonjo").unwrap();
+    assert_eq!((p.label, p.rule.as_str()), ("PERSON", "ent.person_age"));
+}
+
+#[test]
+fn first_part_of_a_two_part_country_name_is_the_country() {
+    let e = run("Flights to Trinidad resumed.");
+    let t = find(&e, "Trinidad").unwrap();
+    assert_eq!((t.label, t.kb.as_deref()), ("GPE", Some("iso3166:TT")));
+}
+
+#[test]
+fn first_name_with_everyday_surname() {
+    let e = run("The coach, Craig Brown, named his squad.");
+    assert_label(&e, "Craig Brown", "PERSON");
+    // an everyday first name needs a rarer surname
+    let e = run("The report says Will Power matters.");
+    assert_none(&e, "Will Power");
+}
