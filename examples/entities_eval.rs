@@ -22,10 +22,11 @@ fn main() -> anyhow::Result<()> {
     );
     let ent = newsextract::extract::entities::EntityExtractor::new(&rules, &Options::default())
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (ms, bytes, n) = ent.build_stats();
+    let (ms, bytes, ac, n) = ent.build_stats();
     eprintln!(
-        "entity lexicon: {n} names, built in {ms:.0} ms, ~{:.1} MiB",
-        bytes as f64 / 1048576.0
+        "entity lexicon: {n} names, built in {ms:.0} ms, ~{:.1} MiB (automata {:.1} MiB)",
+        bytes as f64 / 1048576.0,
+        ac as f64 / 1048576.0
     );
     if args.first().map(|s| s.as_str()) == Some("--bench") {
         let dir = args

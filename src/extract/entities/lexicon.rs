@@ -225,6 +225,8 @@ pub(crate) struct Lexicon {
     /// The same filter for lowercase words that start a gazetteer name.
     pub lname_filter: Vec<u32>,
     pub build_ms: f64,
+    /// Heap bytes of the two automata alone.
+    pub automata_bytes: usize,
     pub heap_bytes: usize,
 }
 
@@ -504,6 +506,7 @@ impl Lexicon {
                 )
             })
             .collect();
+        let automata_bytes = exact.memory_usage() + upper.memory_usage();
         let heap_bytes = exact.memory_usage()
             + upper.memory_usage()
             + names.iter().map(|n| n.len()).sum::<usize>()
@@ -533,6 +536,7 @@ impl Lexicon {
             ctx_info,
             ctx_filter,
             lname_filter,
+            automata_bytes,
             build_ms: t0.elapsed().as_secs_f64() * 1000.0,
             heap_bytes,
         })
