@@ -977,7 +977,7 @@ impl EntityExtractor {
         }
         // sports cues of a line, computed only for lines with a city or county on them
         let doc_sports = toks.iter().take(12).any(|t| lex.ctx(text, t, W_SPORT));
-        let newline_before = |k: usize| k == 0 || text[toks[k - 1].e..toks[k].s].contains('\n');
+        let newline_before = |k: usize| k == 0 || toks[k].nl;
         let mut line_cache: Vec<(usize, usize, bool)> = Vec::new();
         let mut line_of = |ti: usize| -> (usize, usize, bool) {
             if let Some(&l) = line_cache.iter().find(|l| l.0 <= ti && ti < l.1) {
@@ -1036,7 +1036,7 @@ impl EntityExtractor {
                 .checked_sub(1)
                 .is_some_and(|p| lex.ctx(text, &toks[p], W_LPREP));
             // a dateline (`LONDON 1996-08-30`) stays a place
-            let line_start = ti == 0 || text[toks[ti - 1].e..toks[ti].s].contains('\n');
+            let line_start = ti == 0 || toks[ti].nl;
             let next = toks.partition_point(|t| t.s < c.e);
             // a dateline: the place opens its line and a year follows within a few words
             // (`LONDON 1996-08-30`, `WIGAN , England 1996-08-31`)
@@ -1044,7 +1044,7 @@ impl EntityExtractor {
                 && toks[next.min(toks.len())..]
                     .iter()
                     .take(4)
-                    .take_while(|n| !text[c.e..n.s].contains('\n'))
+                    .take_while(|n| !n.nl)
                     .any(|n| n.digits && n.e - n.s == 4);
             // inside parentheses or after a venue (`( at Lord 's , London )`, `( Trinidad )`)
             let after = text[c.e..].trim_start_matches(' ');

@@ -19,6 +19,8 @@ pub(crate) struct Tok {
     pub sent_start: bool,
     /// On a line with no lowercase letter (headlines, datelines).
     pub caps_line: bool,
+    /// First token of a line.
+    pub nl: bool,
     /// Zipf frequency of the lowercase word (0 when rare or unknown).
     pub zipf: f32,
     /// Word-list flags (`W_*` in `lexicon.rs`), looked up once per token.
@@ -143,7 +145,7 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
         }
         sent_idx += 1;
     }
-    mark_caps_lines(text, out);
+    mark_caps_lines(out);
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -167,6 +169,7 @@ fn push(
         digits,
         sent_start: *line_start,
         caps_line: false,
+        nl: *line_start,
         zipf: 0.0,
         wf: 0,
         gaz: u32::MAX,
@@ -175,13 +178,12 @@ fn push(
 }
 
 /// Mark tokens on lines that have letters but no lowercase letter.
-fn mark_caps_lines(text: &str, toks: &mut [Tok]) {
-    let bytes = text.as_bytes();
+fn mark_caps_lines(toks: &mut [Tok]) {
     let mut i = 0;
     while i < toks.len() {
         // tokens of one line: until a newline in a gap
         let mut j = i + 1;
-        while j < toks.len() && memchr::memchr(b'\n', &bytes[toks[j - 1].e..toks[j].s]).is_none() {
+        while j < toks.len() && !toks[j].nl {
             j += 1;
         }
         let letters: usize = toks[i..j].iter().filter(|t| !t.digits).count();
