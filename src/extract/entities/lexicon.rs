@@ -245,15 +245,30 @@ impl Lexicon {
         let mut names: Vec<Box<str>> = Vec::new();
         let mut by_name: FxMap<Box<str>, u32> = FxMap::default();
 
-        let first_names: FxSet<Box<str>> = rules
+        let first_freq: FxMap<Box<str>, u32> = rules
             .lines("gazetteers/first_names.tsv")
             .filter_map(|l| {
                 let f = l.fields();
                 let freq: u32 = f.get(2).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
                 // rare spellings add noise: keep names seen at least moderately often somewhere
-                (freq >= MIN_FIRST_NAME_FREQ).then(|| Box::<str>::from(f[0].trim()))
+                (freq >= MIN_FIRST_NAME_FREQ).then(|| (Box::<str>::from(f[0].trim()), freq))
             })
             .collect();
+        let first_names: FxSet<Box<str>> = first_freq.keys().cloned().collect();
+        let common: FxMap<Box<str>, f32> = rules
+            .lines("gazetteers/common_words.tsv")
+            .filter_map(|l| {
+                let f = l.fields();
+                let z: f32 = f.get(1)?.trim().parse().ok()?;
+                Some((Box::<str>::from(f[0].trim()), z))
+            })
+            .collect();
+        let zipf_of = |w: &str| {
+            common
+                .get(w.to_lowercase().as_str())
+                .copied()
+                .unwrap_or(0.0)
+        };
 
         let mut table_rules = Vec::new();
         for (ti, table) in TABLES.iter().enumerate() {
@@ -278,8 +293,20 @@ impl Lexicon {
                     f[1].trim()
                 };
                 let id = f[2].trim();
-                let ambiguous = first_names.contains(name) && !table.strong
-                    || (first_names.contains(name) && label == "GPE");
+                let freq = first_freq.get(name).copied().unwrap_or(0);
+                // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
+                let ambiguous = freq > 0 && (!table.strong || (label == "GPE" && freq >= 8));
+                if table.rule == "gaz.cities" {
+                    let pop: u64 = f.get(4).and_then(|p| p.trim().parse().ok()).unwrap_or(0);
+                    let alternate = name != canonical;
+                    // alternate spellings that are words or first names (`Soul` for Seoul) and
+                    // small towns named like people (`Anna`, `Graham`) do more harm than good
+                    if (alternate && (freq > 0 || zipf_of(name) >= 3.5))
+                        || (!alternate && freq > 0 && pop < 100_000)
+                    {
+                        continue;
+                    }
+                }
                 by_name.insert(name.into(), entries.len() as u32);
                 entries.push(Entry {
                     label,
@@ -320,15 +347,6 @@ impl Lexicon {
         }
         let upats: Vec<&str> = upper_names.iter().map(|s| s.as_str()).collect();
         let upper = build(&upats)?;
-
-        let common: FxMap<Box<str>, f32> = rules
-            .lines("gazetteers/common_words.tsv")
-            .filter_map(|l| {
-                let f = l.fields();
-                let z: f32 = f.get(1)?.trim().parse().ok()?;
-                Some((Box::<str>::from(f[0].trim()), z))
-            })
-            .collect();
 
         let mut titles: FxSet<Box<str>> = FxSet::default();
         let mut title_words: FxSet<Box<str>> = FxSet::default();

@@ -583,6 +583,7 @@ impl EntityExtractor {
                 && (2..=6).contains(&n)
                 && w.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
                 && !t.has(W_NONENT)
+                && !w.bytes().any(|c| c.is_ascii_digit())
                 && t.zipf < 3.5
             {
                 cands.push(Cand {

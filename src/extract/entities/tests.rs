@@ -457,3 +457,22 @@ fn first_name_with_everyday_surname() {
     let e = run("The report says Will Power matters.");
     assert_none(&e, "Will Power");
 }
+
+#[test]
+fn country_that_is_a_rare_first_name_stays_a_country_before_said() {
+    let e = run("France said the plan was unworkable.");
+    assert_label(&e, "France", "GPE");
+}
+
+#[test]
+fn small_towns_named_like_people_and_word_like_alternates_are_not_places() {
+    let e = run("The band featured Graham on drums and sang about Soul music.");
+    assert_none(&e, "Graham");
+    assert_none(&e, "Soul");
+}
+
+#[test]
+fn acronyms_with_digits_are_not_orgs() {
+    let e = run("Sales of MP3 players beat forecasts.");
+    assert_none(&e, "MP3");
+}
