@@ -43,27 +43,29 @@ use crate::annotations::RuleId;
 use crate::rules::{RuleError, RuleSet};
 
 // Word flags, set on each token once (see `Lexicon::annotate`).
-pub(crate) const W_FIRST: u16 = 1;
-pub(crate) const W_NONENT: u16 = 1 << 1;
-pub(crate) const W_TITLE1: u16 = 1 << 2;
-pub(crate) const W_TITLEW: u16 = 1 << 3;
-pub(crate) const W_HEAD_LAST: u16 = 1 << 4;
-pub(crate) const W_HEAD_FIRST: u16 = 1 << 5;
-pub(crate) const W_HEAD_OF: u16 = 1 << 6;
-pub(crate) const W_PVERB: u16 = 1 << 7;
-pub(crate) const W_LPREP: u16 = 1 << 8;
-pub(crate) const W_SPORT: u16 = 1 << 9;
-pub(crate) const W_GAZ: u16 = 1 << 10;
-pub(crate) const W_GAZ_STRONG: u16 = 1 << 11;
-pub(crate) const W_GAZ_AMBIG: u16 = 1 << 12;
-pub(crate) const W_GAZ_NORP_ORG: u16 = 1 << 13;
+pub(crate) const W_FIRST: u32 = 1;
+pub(crate) const W_NONENT: u32 = 1 << 1;
+pub(crate) const W_TITLE1: u32 = 1 << 2;
+pub(crate) const W_TITLEW: u32 = 1 << 3;
+pub(crate) const W_HEAD_LAST: u32 = 1 << 4;
+pub(crate) const W_HEAD_FIRST: u32 = 1 << 5;
+pub(crate) const W_HEAD_OF: u32 = 1 << 6;
+pub(crate) const W_PVERB: u32 = 1 << 7;
+pub(crate) const W_LPREP: u32 = 1 << 8;
+pub(crate) const W_SPORT: u32 = 1 << 9;
+pub(crate) const W_GAZ: u32 = 1 << 10;
+pub(crate) const W_GAZ_STRONG: u32 = 1 << 11;
+pub(crate) const W_GAZ_AMBIG: u32 = 1 << 12;
+pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
+/// `X shares`, `X spokesman`: the word after an organisation's name.
+pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
 /// Some gazetteer name starts with this exact word (an anchored search is worth trying).
-pub(crate) const W_NSTART: u16 = 1 << 14;
+pub(crate) const W_NSTART: u32 = 1 << 14;
 /// Some upper-cased gazetteer name starts with this word (for ALL-CAPS text).
-pub(crate) const W_USTART: u16 = 1 << 15;
+pub(crate) const W_USTART: u32 = 1 << 15;
 
 /// What the word lists say about one lowercase word and its exact-case spellings.
-type WordsBuild = FxMap<Box<str>, (f32, u16, Vec<(Box<str>, u16, u32)>)>;
+type WordsBuild = FxMap<Box<str>, (f32, u32, Vec<(Box<str>, u32, u32)>)>;
 
 /// Least `max_frequency` (nam_dict scale) for a first name to count.
 const MIN_FIRST_NAME_FREQ: u32 = 2;
@@ -71,9 +73,9 @@ const MIN_FIRST_NAME_FREQ: u32 = 2;
 pub(crate) struct WordInfo {
     pub zipf: f32,
     /// Flags of the lowercase form (titles, context words, `W_USTART`).
-    pub lflags: u16,
+    pub lflags: u32,
     /// Exact-case spellings with their flags and gazetteer entry.
-    pub exact: Box<[(Box<str>, u16, u32)]>,
+    pub exact: Box<[(Box<str>, u32, u32)]>,
 }
 
 /// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
@@ -213,12 +215,12 @@ pub(crate) struct Lexicon {
     /// Legal suffixes, lowercase, longest first.
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
-    pub legal_by_byte: Vec<Vec<u16>>,
+    pub legal_by_byte: Vec<Vec<u32>>,
     /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
     pub words: FxMap<Box<str>, WordInfo>,
     /// Lowercase word → Zipf frequency and flags (titles, context words).
     /// The flags of `lower_info` alone, for lowercase tokens (small, stays in cache).
-    pub ctx_info: FxMap<Box<str>, u16>,
+    pub ctx_info: FxMap<Box<str>, u32>,
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
@@ -387,6 +389,7 @@ impl Lexicon {
             );
         }
 
+        let mut org_after: FxSet<Box<str>> = FxSet::default();
         let mut person_verbs = FxSet::default();
         let mut loc_preps = FxSet::default();
         let mut sports = FxSet::default();
@@ -397,7 +400,10 @@ impl Lexicon {
                 Some("person_verb") => person_verbs.insert(w),
                 Some("loc_prep") => loc_preps.insert(w),
                 Some("sports") => sports.insert(w),
-                _ => return Err(l.error("expected word <TAB> person_verb|loc_prep|sports")),
+                Some("org_after") => org_after.insert(w),
+                _ => {
+                    return Err(l.error("expected word <TAB> person_verb|loc_prep|sports|org_after"));
+                }
             };
         }
         let non_entities = words(rules, "entities/non_entities.tsv");
@@ -408,11 +414,11 @@ impl Lexicon {
             .collect();
         legal.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         legal.dedup();
-        let mut legal_by_byte: Vec<Vec<u16>> = vec![Vec::new(); 256];
+        let mut legal_by_byte: Vec<Vec<u32>> = vec![Vec::new(); 256];
         for (i, l) in legal.iter().enumerate() {
-            legal_by_byte[l.as_bytes()[0] as usize].push(i as u16);
+            legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
         }
-        let mut exact_info: FxMap<Box<str>, (u16, u32)> = FxMap::default();
+        let mut exact_info: FxMap<Box<str>, (u32, u32)> = FxMap::default();
         for n in &first_names {
             // `The`, `Will`, `And` are in the name list but are words first
             if common
@@ -456,7 +462,7 @@ impl Lexicon {
                 exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
             }
         }
-        let mut lower_info: FxMap<Box<str>, (f32, u16)> = FxMap::default();
+        let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
         for n in &upper_names {
             let w = first_word(n).to_lowercase();
             if !w.is_empty() {
@@ -472,12 +478,13 @@ impl Lexicon {
             (&person_verbs, W_PVERB),
             (&loc_preps, W_LPREP),
             (&sports, W_SPORT),
+            (&org_after, W_ORG_AFTER),
         ] {
             for n in set.iter() {
                 lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
             }
         }
-        let mut ctx_info: FxMap<Box<str>, u16> = lower_info
+        let mut ctx_info: FxMap<Box<str>, u32> = lower_info
             .iter()
             .filter(|(_, v)| v.1 & !W_USTART != 0)
             .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
@@ -581,7 +588,7 @@ impl Lexicon {
     /// Does the context table give `flag` to this token? Capitalised tokens carry their flags
     /// from `annotate`; lowercase ones are looked up here, behind a cheap first-byte/length filter.
     #[inline]
-    pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u16) -> bool {
+    pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u32) -> bool {
         if t.cap || t.upper {
             return t.has(flag);
         }

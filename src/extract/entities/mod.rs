@@ -29,7 +29,8 @@ use crate::document::Document;
 use crate::rules::{RuleError, RuleSet};
 use lexicon::{
     FxMap, HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG,
-    W_HEAD_LAST, W_LPREP, W_NONENT, W_NSTART, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW, W_USTART,
+    W_HEAD_LAST, W_LPREP, W_NONENT, W_NSTART, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
+    W_USTART,
 };
 use tokens::{Tok, tokenize};
 
@@ -67,6 +68,7 @@ struct Rules {
     first_name: RuleId,
     said: RuleId,
     initials: RuleId,
+    org_context: RuleId,
     age: RuleId,
     name_shape: RuleId,
     loc_prep: RuleId,
@@ -89,6 +91,7 @@ struct Enabled {
     first_name: bool,
     said: bool,
     initials: bool,
+    org_context: bool,
     age: bool,
     name_shape: bool,
     loc_prep: bool,
@@ -114,6 +117,7 @@ impl EntityExtractor {
                 first_name: Arc::from("ent.person_first_name"),
                 said: Arc::from("ent.person_said"),
                 initials: Arc::from("ent.person_initials"),
+                org_context: Arc::from("ent.org_context"),
                 age: Arc::from("ent.person_age"),
                 name_shape: Arc::from("ent.person_name_shape"),
                 loc_prep: Arc::from("ent.loc_prep"),
@@ -129,6 +133,7 @@ impl EntityExtractor {
                 first_name: on("ent.person_first_name"),
                 said: on("ent.person_said"),
                 initials: on("ent.person_initials"),
+                org_context: on("ent.org_context"),
                 age: on("ent.person_age"),
                 name_shape: on("ent.person_name_shape"),
                 loc_prep: on("ent.loc_prep"),
@@ -787,6 +792,26 @@ impl EntityExtractor {
                 && self.plausible_said(toks, a, b)
             {
                 self.push_person(toks, a, b, self.ids.age.clone(), prio::PERSON_SAID, cands);
+            }
+        }
+        // `X shares`, `X spokesman`: an organisation
+        if en.org_context && (1..=3).contains(&n) && b < toks.len() {
+            let next = &toks[b];
+            if text[toks[b - 1].e..next.s] == *" "
+                && self.lex.ctx(text, next, W_ORG_AFTER)
+                && !toks[a..b]
+                    .iter()
+                    .any(|t| t.has(W_GAZ | W_FIRST | W_NONENT) || t.zipf >= 4.0)
+            {
+                cands.push(Cand {
+                    s: toks[a].s,
+                    e: toks[b - 1].e,
+                    label: "ORG",
+                    entry: None,
+                    norm: None,
+                    rule: self.ids.org_context.clone(),
+                    prio: prio::PERSON_SAID,
+                });
             }
         }
         // `X said` / `said X`

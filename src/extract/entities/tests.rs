@@ -476,3 +476,10 @@ fn acronyms_with_digits_are_not_orgs() {
     let e = run("Sales of MP3 players beat forecasts.");
     assert_none(&e, "MP3");
 }
+
+#[test]
+fn word_after_tells_an_organisation() {
+    let e = run("Investors sold Brelmont shares after the warning.");
+    let o = find(&e, "Brelmont").unwrap();
+    assert_eq!((o.label, o.rule.as_str()), ("ORG", "ent.org_context"));
+}

@@ -24,14 +24,14 @@ pub(crate) struct Tok {
     /// Zipf frequency of the lowercase word (0 when rare or unknown).
     pub zipf: f32,
     /// Word-list flags (`W_*` in `lexicon.rs`), looked up once per token.
-    pub wf: u16,
+    pub wf: u32,
     /// Gazetteer entry of this single word, or `u32::MAX`.
     pub gaz: u32,
 }
 
 impl Tok {
     #[inline]
-    pub fn has(&self, flag: u16) -> bool {
+    pub fn has(&self, flag: u32) -> bool {
         self.wf & flag != 0
     }
     pub fn text<'a>(&self, text: &'a str) -> &'a str {
