@@ -303,9 +303,12 @@ impl Lexicon {
                     let alternate = name != canonical;
                     // alternate spellings that are words or first names (`Soul` for Seoul) and
                     // small towns named like people (`Anna`, `Graham`) do more harm than good
-                    if (alternate && (freq > 0 || zipf_of(name) >= 3.5))
-                        || (!alternate && freq > 0 && pop < 100_000)
-                    {
+                    let drop = if alternate {
+                        freq > 0 || zipf_of(name) >= 3.5
+                    } else {
+                        freq > 0 && pop < 100_000
+                    };
+                    if drop {
                         continue;
                     }
                 }
@@ -402,7 +405,9 @@ impl Lexicon {
                 Some("sports") => sports.insert(w),
                 Some("org_after") => org_after.insert(w),
                 _ => {
-                    return Err(l.error("expected word <TAB> person_verb|loc_prep|sports|org_after"));
+                    return Err(
+                        l.error("expected word <TAB> person_verb|loc_prep|sports|org_after")
+                    );
                 }
             };
         }
