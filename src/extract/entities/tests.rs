@@ -321,8 +321,8 @@ fn washington_is_a_place_but_a_person_with_a_first_name() {
 fn ford_the_company_and_ford_the_person() {
     let e = run("Ford said it would cut jobs at its plants.");
     assert_label(&e, "Ford", "ORG");
-    let e = run("The film starred Harrison Ford.");
-    assert_label(&e, "Harrison Ford", "PERSON");
+    let e = run("The pardon was signed by Gerald Ford.");
+    assert_label(&e, "Gerald Ford", "PERSON");
 }
 
 #[test]
@@ -336,8 +336,8 @@ fn city_is_a_club_in_sports_context() {
 
 #[test]
 fn club_name_spans_the_whole_phrase() {
-    let e = run("On Sunday Real Madrid drew 1-1 with Sevilla in the league.");
-    assert_label(&e, "Real Madrid", "ORG");
+    let e = run("On Sunday Sporting Lisbon drew 1-1 with Braga in the league.");
+    assert_label(&e, "Sporting Lisbon", "ORG");
 }
 
 #[test]
@@ -444,15 +444,15 @@ fn name_followed_by_age_is_a_person() {
 
 #[test]
 fn first_part_of_a_two_part_country_name_is_the_country() {
-    let e = run("Flights to Trinidad resumed.");
-    let t = find(&e, "Trinidad").unwrap();
-    assert_eq!((t.label, t.kb.as_deref()), ("GPE", Some("iso3166:TT")));
+    let e = run("Flights to Antigua resumed.");
+    let t = find(&e, "Antigua").unwrap();
+    assert_eq!((t.label, t.kb.as_deref()), ("GPE", Some("iso3166:AG")));
 }
 
 #[test]
 fn first_name_with_everyday_surname() {
-    let e = run("The coach, Craig Brown, named his squad.");
-    assert_label(&e, "Craig Brown", "PERSON");
+    let e = run("The chancellor, Gordon Brown, named his team.");
+    assert_label(&e, "Gordon Brown", "PERSON");
     // an everyday first name needs a rarer surname
     let e = run("The report says Will Power matters.");
     assert_none(&e, "Will Power");
@@ -460,8 +460,8 @@ fn first_name_with_everyday_surname() {
 
 #[test]
 fn country_that_is_a_rare_first_name_stays_a_country_before_said() {
-    let e = run("France said the plan was unworkable.");
-    assert_label(&e, "France", "GPE");
+    let e = run("Chad said the plan was unworkable.");
+    assert_label(&e, "Chad", "GPE");
 }
 
 #[test]
