@@ -1006,7 +1006,13 @@ impl EntityExtractor {
         let newline_before = |k: usize| k == 0 || toks[k].nl;
         let mut line_cache: Vec<(usize, usize, bool)> = Vec::new();
         let mut line_of = |ti: usize| -> (usize, usize, bool) {
-            if let Some(&l) = line_cache.iter().find(|l| l.0 <= ti && ti < l.1) {
+            // places come in text order: the line of the previous one is the likely hit
+            if let Some(&l) = line_cache
+                .iter()
+                .rev()
+                .take(4)
+                .find(|l| l.0 <= ti && ti < l.1)
+            {
                 return l;
             }
             let mut i = ti;
@@ -1098,8 +1104,12 @@ impl EntityExtractor {
             changed.push(ci);
         }
         // a club name is the whole capitalised phrase around the place (`Sporting Lisbon`)
-        let starts: Vec<(usize, usize)> = accepted.iter().map(|c| (c.s, c.e)).collect();
-        let free = |s: usize, e: usize| !starts.iter().any(|&(a, b)| a < e && s < b);
+        let mut starts: Vec<(usize, usize)> = accepted.iter().map(|c| (c.s, c.e)).collect();
+        starts.sort_unstable();
+        let free = |s: usize, e: usize| {
+            let pos = starts.partition_point(|&(a, _)| a < e);
+            !starts[..pos].last().is_some_and(|&(_, b)| b > s)
+        };
         for ci in changed {
             let c = &mut accepted[ci];
             let Some(first) = tok_at(toks, c.s) else {
@@ -1147,13 +1157,15 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             .then(x.prio.cmp(&y.prio))
     });
     let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
-    // accepted spans sorted by start for overlap checks
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(cands.len());
+    // accepted spans by start (a B-tree keeps insertion O(log n) on huge documents)
+    let mut spans: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for c in cands {
-        let pos = spans.partition_point(|&(s, _)| s < c.e);
         // accepted spans never overlap, so their ends are sorted too: only the last one that
         // starts before this candidate ends can reach into it
-        let overlaps = spans[..pos].last().is_some_and(|&(_, e)| e > c.s);
+        let overlaps = spans
+            .range(..c.e)
+            .next_back()
+            .is_some_and(|(_, &e)| e > c.s);
         if overlaps {
             let rule = c.rule.clone();
             ann.dropped(
@@ -1165,7 +1177,7 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             );
             continue;
         }
-        spans.insert(spans.partition_point(|&(s, _)| s < c.s), (c.s, c.e));
+        spans.insert(c.s, c.e);
         accepted.push(c);
     }
     accepted

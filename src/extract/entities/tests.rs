@@ -483,3 +483,14 @@ fn word_after_tells_an_organisation() {
     let o = find(&e, "Brelmont").unwrap();
     assert_eq!((o.label, o.rule.as_str()), ("ORG", "ent.org_context"));
 }
+
+#[test]
+fn large_document_stays_linear() {
+    // ~400 KB, one line, thousands of places and names: must finish quickly even unoptimised
+    let para = "Halvard Rask said Oslo and Bergen beat Leeds 3-1 in the league in Kordofan. ";
+    let text = para.repeat(5000);
+    let t = std::time::Instant::now();
+    let e = run(&text);
+    assert!(e.len() > 10_000, "{}", e.len());
+    assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
+}
