@@ -1108,7 +1108,7 @@ impl EntityExtractor {
         starts.sort_unstable();
         let free = |s: usize, e: usize| {
             let pos = starts.partition_point(|&(a, _)| a < e);
-            !starts[..pos].last().is_some_and(|&(_, b)| b > s)
+            starts[..pos].last().is_none_or(|&(_, b)| b <= s)
         };
         for ci in changed {
             let c = &mut accepted[ci];
