@@ -227,6 +227,8 @@ pub(crate) struct Lexicon {
     /// The same filter for lowercase words that start a gazetteer name.
     pub lname_filter: Vec<u32>,
     pub build_ms: f64,
+    /// Rule ids, kinds, sources and entry counts for `rules list`.
+    pub infos: Vec<crate::extract::RuleInfo>,
     /// Heap bytes of the two automata alone.
     pub automata_bytes: usize,
     pub heap_bytes: usize,
@@ -537,6 +539,84 @@ impl Lexicon {
             })
             .collect();
         let automata_bytes = exact.memory_usage() + upper.memory_usage();
+        // what `rules list` shows
+        let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
+        let mut info = |id: &str, kind: &str, source: &str, entries: usize| {
+            infos.push(crate::extract::RuleInfo {
+                id: id.to_string(),
+                kind: kind.to_string(),
+                source: source.to_string(),
+                entries,
+            })
+        };
+        for (ti, t) in TABLES.iter().enumerate() {
+            let n = entries.iter().filter(|e| e.table as usize == ti).count();
+            info(t.rule, "gazetteer", &format!("rules/{}", t.file), n);
+        }
+        let mut head_counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for h in heads.iter().flat_map(|m| m.values()) {
+            *head_counts.entry(&h.rule).or_default() += 1;
+        }
+        for (id, n) in head_counts {
+            info(id, "head word", "rules/entities/heads.tsv", n);
+        }
+        let titles_src = "rules/entities/titles.tsv";
+        let ctx_src = "rules/entities/context.tsv";
+        let first_src = "rules/gazetteers/first_names.tsv";
+        let common_src = "rules/gazetteers/common_words.tsv";
+        for (id, kind, src, n) in [
+            ("ent.person_title", "phrase", titles_src, titles.len()),
+            (
+                "ent.person_first_name",
+                "phrase",
+                first_src,
+                first_names.len(),
+            ),
+            (
+                "ent.person_initials",
+                "phrase",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            ("ent.person_name_shape", "phrase", common_src, common.len()),
+            ("ent.person_said", "context", ctx_src, person_verbs.len()),
+            (
+                "ent.person_age",
+                "context",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            (
+                "ent.org_legal_suffix",
+                "suffix",
+                "rules/gazetteers/legal_suffixes.tsv",
+                legal.len(),
+            ),
+            ("ent.org_context", "context", ctx_src, org_after.len()),
+            (
+                "ent.acronym",
+                "phrase",
+                "rules/entities/non_entities.tsv",
+                non_entities.len(),
+            ),
+            (
+                "ent.acronym_definition",
+                "document",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            ("ent.loc_prep", "context", "src/extract/entities/mod.rs", 1),
+            (
+                "ent.propagate",
+                "document",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            ("ent.doc_person", "document", ctx_src, loc_preps.len()),
+            ("ent.sports_club", "context", ctx_src, sports.len()),
+        ] {
+            info(id, kind, src, n);
+        }
         let heap_bytes = exact.memory_usage()
             + upper.memory_usage()
             + names.iter().map(|n| n.len()).sum::<usize>()
@@ -551,6 +631,7 @@ impl Lexicon {
             + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
             + common.keys().map(|n| n.len() + 28).sum::<usize>();
         Ok(Lexicon {
+            infos,
             exact,
             upper,
             entries,

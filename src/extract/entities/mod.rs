@@ -160,6 +160,10 @@ impl Extractor for EntityExtractor {
         "entities"
     }
 
+    fn rules(&self) -> Vec<crate::extract::RuleInfo> {
+        self.lex.infos.clone()
+    }
+
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         thread_local! {
             static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -912,6 +916,17 @@ impl EntityExtractor {
             let pos = acc_spans.partition_point(|&(a, _)| a < e);
             acc_spans[..pos].last().is_some_and(|&(_, b)| b > s)
         };
+        // an acronym the document defined takes the definition's label and canonical name
+        for c in accepted.iter_mut() {
+            if c.rule == self.ids.acronym
+                && let Some((label, norm, entry)) = known.get(&text[c.s..c.e])
+            {
+                c.label = label;
+                c.norm = Some(norm.clone());
+                c.entry = *entry;
+                c.rule = self.ids.definition.clone();
+            }
+        }
         let mut extra: Vec<Cand> = Vec::new();
         // relabel gazetteer places that are this document's surnames
         if self.enabled.doc_person && !surnames.is_empty() {
