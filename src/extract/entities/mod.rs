@@ -227,6 +227,15 @@ fn is_word_byte_after(text: &str, pos: usize) -> bool {
         .is_some_and(|c| c.is_alphanumeric())
 }
 
+/// Lowercase name particles that may sit inside a person's name (`van`, `de`, `al`).
+fn is_particle(text: &str, t: &Tok) -> bool {
+    t.lower
+        && matches!(
+            t.text(text),
+            "de" | "la" | "du" | "da" | "von" | "van" | "der" | "den" | "del" | "al" | "bin" | "el"
+        )
+}
+
 /// Index of the token starting at byte `s` (binary search).
 fn tok_at(toks: &[Tok], s: usize) -> Option<usize> {
     toks.binary_search_by_key(&s, |t| t.s).ok()
@@ -369,6 +378,14 @@ impl EntityExtractor {
                         {
                             k += 1;
                         }
+                        // `van der`, `de la`: a second particle
+                        while is_particle(text, &toks[k - 1])
+                            && k < toks.len()
+                            && is_particle(text, &toks[k])
+                            && &text[toks[k - 1].e..toks[k].s] == " "
+                        {
+                            k += 1;
+                        }
                         if k < toks.len()
                             && toks[k].cap
                             && !toks[k].caps_line
@@ -494,7 +511,9 @@ impl EntityExtractor {
                         && s0 + 1 < b
                         && toks[s0 + 1].cap
                         && toks[s0 + 1].zipf < 4.0)
-                    && !toks[s0].has(W_TITLE1)))
+                    && !toks[s0].has(W_TITLE1)
+                    // `British Airways`: a strong name followed by more of the phrase stays
+                    && !(toks[s0].has(W_GAZ_STRONG) && s0 + 1 < b)))
         {
             s0 += 1;
         }
@@ -544,7 +563,9 @@ impl EntityExtractor {
             }
         }
 
-        // --- person rules over segments without connectors
+        // --- person rules over segments split at `of` / `the` (name particles such as `van`,
+        // `de`, `al` stay inside: `Nick van den Berg`)
+        let splits = |t: &Tok| self.is_connector(text, t) && !is_particle(text, t);
         let mut k = s0;
         while k < b {
             if self.is_connector(text, &toks[k]) {
@@ -552,8 +573,12 @@ impl EntityExtractor {
                 continue;
             }
             let mut m = k;
-            while m < b && !self.is_connector(text, &toks[m]) {
+            while m < b && !splits(&toks[m]) {
                 m += 1;
+            }
+            // a segment never ends on a particle
+            while m > k + 1 && is_particle(text, &toks[m - 1]) {
+                m -= 1;
             }
             self.person_segment(text, toks, k, m, cands);
             k = m;
@@ -634,7 +659,7 @@ impl EntityExtractor {
             {
                 name_end += 1;
             }
-            if name_end > name_start && self.plausible_name(toks, name_start, name_end, 4.6) {
+            if name_end > name_start && self.plausible_name(text, toks, name_start, name_end, 4.6) {
                 self.push_person(
                     toks,
                     name_start,
@@ -656,7 +681,7 @@ impl EntityExtractor {
                     while m < b && m - a < 4 && !self.is_connector(text, &toks[m]) {
                         m += 1;
                     }
-                    if self.plausible_name(toks, a, m, 4.6) {
+                    if self.plausible_name(text, toks, a, m, 4.6) {
                         self.push_person(toks, a, m, self.ids.title.clone(), prio::TITLE, cands);
                     }
                 }
@@ -666,11 +691,17 @@ impl EntityExtractor {
 
     /// A name after a title: no everyday word (`General Electric`) unless it is a first name,
     /// no head word, not a place or group name from a strong table.
-    fn plausible_name(&self, toks: &[Tok], a: usize, b: usize, max_zipf: f32) -> bool {
+    fn plausible_name(&self, text: &str, toks: &[Tok], a: usize, b: usize, max_zipf: f32) -> bool {
         if a >= b {
             return false;
         }
+        if is_particle(text, &toks[b - 1]) {
+            return false;
+        }
         for t in &toks[a..b] {
+            if is_particle(text, t) {
+                continue;
+            }
             if !t.cap || t.has(W_NONENT | W_HEAD_LAST) {
                 return false;
             }
@@ -726,7 +757,7 @@ impl EntityExtractor {
             // after a first name that is not itself an everyday word (`Gordon`, not `Will`), a
             // surname may be one (`Gordon Brown`)
             let max_zipf = if t.zipf < 5.0 { 5.5 } else { 4.6 };
-            if first_ok && self.plausible_name(toks, a + 1, b, max_zipf) {
+            if first_ok && self.plausible_name(text, toks, a + 1, b, max_zipf) {
                 self.push_person(
                     toks,
                     a,
@@ -757,7 +788,7 @@ impl EntityExtractor {
                             .anchored(Anchored::Yes),
                     )
                     .is_some();
-            if k > a && k < b && !known && self.plausible_name(toks, k, b, 4.6) {
+            if k > a && k < b && !known && self.plausible_name(text, toks, k, b, 4.6) {
                 self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
             }
         }
@@ -765,6 +796,9 @@ impl EntityExtractor {
         if en.name_shape && (2..=3).contains(&n) {
             let ok = (a..b).all(|k| {
                 let t = &toks[k];
+                if k > a && is_particle(text, t) {
+                    return true;
+                }
                 t.cap
                     && !t.upper
                     && t.e - t.s > 1

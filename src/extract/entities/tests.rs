@@ -494,3 +494,15 @@ fn large_document_stays_linear() {
     assert!(e.len() > 10_000, "{}", e.len());
     assert!(t.elapsed().as_secs() < 30, "{:?}", t.elapsed());
 }
+
+#[test]
+fn nationality_at_sentence_start_stays_inside_an_org_name() {
+    let e = run("Italian Airways reported a loss.");
+    assert_label(&e, "Italian Airways", "ORG");
+}
+
+#[test]
+fn name_particles_stay_inside_a_person() {
+    let e = run("The analyst Pieter van der Merwe disagreed.");
+    assert_label(&e, "Pieter van der Merwe", "PERSON");
+}
