@@ -505,10 +505,12 @@ impl Lexicon {
         let mut ctx_filter = vec![0u32; 256];
         let mut lname_filter = vec![0u32; 256];
         for (k, f) in &ctx_info {
-            if k.len() < 32 {
-                ctx_filter[k.as_bytes()[0] as usize] |= 1 << k.len();
+            if let Some(&b0) = k.as_bytes().first()
+                && k.len() < 32
+            {
+                ctx_filter[b0 as usize] |= 1 << k.len();
                 if f & W_NSTART != 0 {
-                    lname_filter[k.as_bytes()[0] as usize] |= 1 << k.len();
+                    lname_filter[b0 as usize] |= 1 << k.len();
                 }
             }
         }

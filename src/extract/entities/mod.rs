@@ -192,7 +192,7 @@ impl EntityExtractor {
         self.gazetteer(text, toks, &mut cands);
         self.phrases(text, toks, &mut cands);
         let mut accepted = resolve(cands, ann, text);
-        self.document_context(text, toks, &mut accepted, ann);
+        self.document_context(text, toks, &mut accepted);
         accepted.sort_by_key(|c| (c.s, c.e));
         for c in accepted {
             let (norm, kb) = match c.entry {
@@ -891,13 +891,7 @@ impl EntityExtractor {
     }
 
     /// Step 5: what the document established.
-    fn document_context(
-        &self,
-        text: &str,
-        toks: &[Tok],
-        accepted: &mut Vec<Cand>,
-        ann: &mut Annotations,
-    ) {
+    fn document_context(&self, text: &str, toks: &[Tok], accepted: &mut Vec<Cand>) {
         let lex = &self.lex;
         // surface form -> (label, norm)
         let mut known: FxMap<&str, (&'static str, Arc<str>, Option<u32>)> = FxMap::default();
@@ -1033,12 +1027,12 @@ impl EntityExtractor {
         }
         accepted.extend(extra);
         if self.enabled.sports_club {
-            self.sports(text, toks, accepted, ann);
+            self.sports(text, toks, accepted);
         }
     }
 
     /// In sports sentences, a city or county not after `in/at/from` is a club.
-    fn sports(&self, text: &str, toks: &[Tok], accepted: &mut [Cand], ann: &Annotations) {
+    fn sports(&self, text: &str, toks: &[Tok], accepted: &mut [Cand]) {
         let lex = &self.lex;
         let weak_place = |c: &Cand| {
             c.label == "GPE"
@@ -1101,7 +1095,6 @@ impl EntityExtractor {
             line_cache.push((i, j, sporty));
             (i, j, sporty)
         };
-        let _ = ann;
         let mut changed: Vec<usize> = Vec::new();
         for (ci, c) in accepted.iter_mut().enumerate() {
             if !weak_place(c) {
