@@ -20,6 +20,14 @@ pub struct Cli {
 pub enum Command {
     /// Process articles into DIR/articles.jsonl, DIR/errors.jsonl and DIR/run.json.
     Run(RunArgs),
+    /// Print the JSON Schema (draft 2020-12) of one output record.
+    Schema,
+    /// Write DIR/report.html (a self-contained page) from the outputs of a run in DIR.
+    Report {
+        /// The output folder of a run.
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args, Clone)]

@@ -44,6 +44,18 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> Result<i32> {
     match command {
         Command::Run(args) => cmd_run(args),
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&newsextract::schema::record_schema())?
+            );
+            Ok(0)
+        }
+        Command::Report { dir } => {
+            let path = newsextract::report::write_report(&dir)?;
+            eprintln!("newsextract: wrote {}", path.display());
+            Ok(0)
+        }
     }
 }
 
