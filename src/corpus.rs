@@ -332,6 +332,9 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 
 /// The `doc_id` of a JSONL line, if it has a readable one (for error records).
 pub fn inline_doc_id(raw: &str) -> Option<String> {
+    if !is_json_object(raw) {
+        return None;
+    }
     serde_json::from_str::<IdOnly>(raw)
         .ok()
         .and_then(|id| id.doc_id.map(|c| c.into_owned()))
@@ -434,6 +437,13 @@ fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, DocError> {
 
 /// Parse a JSONL document line. `known_id` is the id the planner already read.
 pub fn parse_json_doc(raw: &str, line: u64, known_id: Option<&str>) -> Result<Document, DocError> {
+    // serde's derive would also take `["id","text"]` (a struct as a sequence).
+    if !is_json_object(raw) {
+        return Err(DocError::new(
+            "bad_json",
+            format!("line {line}: not a JSON object"),
+        ));
+    }
     let v: JsonDoc = serde_json::from_str(raw)
         .map_err(|e| DocError::new("bad_json", format!("line {line}: {e}")))?;
     let doc_id = match (&v.doc_id, known_id) {
@@ -562,6 +572,11 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+fn is_json_object(raw: &str) -> bool {
+    raw.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n'])
+        .starts_with('{')
 }
 
 fn json_type(v: &serde_json::Value) -> &'static str {
@@ -803,5 +818,9 @@ mod tests {
         assert_eq!(e.kind, "binary");
         let e = parse_json_doc(r#"{"doc_id":"x","raw_b64":"@@"}"#, 1, None).unwrap_err();
         assert_eq!(e.kind, "bad_field");
+        // A JSON array is not a document, even one serde could read as a struct.
+        let e = parse_json_doc(r#"["x","Some text."]"#, 1, None).unwrap_err();
+        assert_eq!(e.kind, "bad_json");
+        assert_eq!(inline_doc_id(r#"["x","Some text."]"#), None);
     }
 }

@@ -1,0 +1,141 @@
+//! The streaming contract Spark and other callers rely on (`run - --stdout`): one output line per
+//! input line, in input order, flushed after each; a malformed line becomes an error record, never
+//! a crash; stdout carries records only; it runs with an empty environment.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_newsextract"))
+}
+
+/// Ten ways a line can be malformed (none of them blank: blank lines are not documents).
+const MALFORMED: [&str; 10] = [
+    r#"{"doc_id":"m0","text":"unterminated"#,
+    r#"not json at all"#,
+    r#"{"doc_id":"m2"}"#,
+    r#"{"doc_id":"m3","text":42}"#,
+    r#"{"text":"no id"}"#,
+    r#"["doc_id","text"]"#,
+    r#"{"doc_id":"m6","text":null}"#,
+    r#"{"doc_id":{"nested":1},"text":"x"}"#,
+    r#"{"doc_id":"m8","raw_b64":"!!not base64!!"}"#,
+    r#"{"doc_id":"m9","text":"x","#,
+];
+
+/// 1,000 lines: good documents with the malformed ones spread among them.
+fn input() -> (Vec<String>, Vec<usize>) {
+    let bad_at: Vec<usize> = (0..10).map(|k| 37 + k * 97).collect();
+    let mut lines = Vec::with_capacity(1000);
+    let mut bad = MALFORMED.iter();
+    for i in 0..1000 {
+        if bad_at.contains(&i) {
+            lines.push(bad.next().unwrap().to_string());
+        } else {
+            let text = format!(
+                "Report {i}. The agency said on 3 March 2026 that it would spend $1.{i} million on roads [1].\n\nReferences\n1. Agency note {i}."
+            );
+            lines.push(
+                serde_json::json!({"doc_id": format!("doc-{i:04}"), "text": text}).to_string(),
+            );
+        }
+    }
+    (lines, bad_at)
+}
+
+#[test]
+fn a_thousand_lines_with_ten_malformed_give_a_thousand_records_in_order() {
+    let (lines, bad_at) = input();
+    let mut child = bin()
+        .args(["run", "-", "--stdout"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let body = lines.join("\n") + "\n";
+    // Write from a thread: the child answers while it reads, and both pipes have limits.
+    let writer = std::thread::spawn(move || stdin.write_all(body.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    // Some documents failed: exit 2, never 1 (fatal) and never a crash.
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("stdout carries JSON lines only"))
+        .collect();
+    assert_eq!(records.len(), 1000);
+    let mut errors = 0;
+    for (i, r) in records.iter().enumerate() {
+        assert_eq!(r["schema"], "newsextract/1");
+        if bad_at.contains(&i) {
+            errors += 1;
+            let e = &r["error"];
+            assert!(e["kind"].is_string() && e["message"].is_string(), "{r}");
+            // The id comes back when the line has a readable one, else the line number does.
+            let k = bad_at.iter().position(|&b| b == i).unwrap();
+            let expected = match k {
+                2 | 3 | 6 | 8 => format!("m{k}"),
+                _ => format!("-:{}", i + 1),
+            };
+            assert_eq!(r["doc_id"], expected.as_str(), "line {}: {r}", i + 1);
+        } else {
+            assert!(r.get("error").is_none(), "{r}");
+            assert_eq!(r["doc_id"], format!("doc-{i:04}").as_str());
+            assert!(!r["sentences"].as_array().unwrap().is_empty());
+        }
+    }
+    assert_eq!(errors, 10);
+}
+
+#[test]
+fn each_answer_is_flushed_before_the_next_line_is_sent() {
+    // A caller that waits for each answer before sending the next line must not deadlock.
+    let mut child = bin()
+        .args(["run", "-", "--stdout", "--quiet"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    for i in 0..5 {
+        let line = if i == 2 {
+            "{broken".to_string()
+        } else {
+            serde_json::json!({"doc_id": format!("d{i}"), "text": "One sentence."}).to_string()
+        };
+        writeln!(stdin, "{line}").unwrap();
+        stdin.flush().unwrap();
+        let answer = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("an answer before the next line");
+        let v: Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(v.get("error").is_some(), i == 2);
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+    reader.join().unwrap();
+}
