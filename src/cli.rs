@@ -53,6 +53,12 @@ pub struct RunArgs {
     /// Print the time per stage on stderr (always in run.json).
     #[arg(long)]
     pub timings: bool,
+    /// Also write one JSONL file per mention type (sentences.jsonl, entities.jsonl, …), each row with doc_id.
+    #[arg(long)]
+    pub flat: bool,
+    /// Process only shard K of N (K/N, 0-based): a stable split by a hash of doc_id.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u64, u64)>,
     #[command(flatten)]
     pub rules: RuleArgs,
 }
@@ -71,4 +77,22 @@ pub struct RuleArgs {
     /// Read 03/04/2026 as month/day instead of day/month.
     #[arg(long)]
     pub month_first: bool,
+}
+
+fn parse_shard(s: &str) -> Result<(u64, u64), String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("{s:?} is not K/N"))?;
+    let k: u64 = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: K is not a number"))?;
+    let n: u64 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?}: N is not a number"))?;
+    if n == 0 || k >= n {
+        return Err(format!("{s:?}: need 0 <= K < N"));
+    }
+    Ok((k, n))
 }

@@ -14,7 +14,24 @@ use newsextract::{Pipeline, RuleSet};
 use cli::{Cli, Command, RuleArgs, RunArgs};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // Bad arguments are fatal (exit 1) with one line, not clap's usage block.
+            let msg = e.to_string();
+            let first = msg.lines().next().unwrap_or("bad arguments");
+            eprintln!(
+                "newsextract: {} (see --help)",
+                first.trim_start_matches("error: ")
+            );
+            return ExitCode::from(1);
+        }
+    };
     let command = cli.command.unwrap_or_else(|| {
         Command::Run(RunArgs {
             inputs: vec!["corpus".into()],
@@ -24,6 +41,8 @@ fn main() -> ExitCode {
             quiet: false,
             max_doc_bytes: newsextract::run::DEFAULT_MAX_DOC_BYTES,
             timings: false,
+            flat: false,
+            shard: None,
             rules: RuleArgs {
                 rules_dir: None,
                 default_dollar: "USD".into(),
@@ -98,6 +117,8 @@ fn cmd_run(args: RunArgs) -> Result<i32> {
         max_doc_bytes: args.max_doc_bytes,
         timings: args.timings,
         rules_hash: rules.hash(),
+        flat: args.flat,
+        shard: args.shard,
     };
     let summary = run(&pipeline, &cfg).context("run failed")?;
     if summary.broken_pipe {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::corpus::DocError;
-use crate::record::SCHEMA;
+use crate::record::{FLAT_FILES, FlatLines, SCHEMA};
 
 /// A document that could not be processed.
 #[derive(Debug, Clone, Serialize)]
@@ -49,30 +49,47 @@ impl ErrorRecord {
 
 /// Receives records and errors in output order.
 pub trait Sink: Send {
-    fn record(&mut self, line: &[u8]) -> io::Result<()>;
+    /// A record line, and its `--flat` rows when asked for.
+    fn record(&mut self, line: &[u8], flat: Option<&FlatLines>) -> io::Result<()>;
     fn error(&mut self, e: &ErrorRecord) -> io::Result<()>;
     /// Make the output final (rename temporary files); called once, after the last item.
     fn finish(&mut self) -> io::Result<()>;
 }
 
 /// `DIR/articles.jsonl` and `DIR/errors.jsonl`, via temporary names.
+/// With `--flat`, also `DIR/sentences.jsonl`, `DIR/entities.jsonl`, … (see [`FLAT_FILES`]).
 pub struct FolderSink {
     articles: AtomicFile,
     errors: AtomicFile,
+    flat: Vec<AtomicFile>,
 }
 
 impl FolderSink {
-    pub fn create(dir: &Path) -> io::Result<Self> {
+    pub fn create(dir: &Path, flat: bool) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
+        let flat = if flat {
+            FLAT_FILES
+                .iter()
+                .map(|name| AtomicFile::create(dir.join(format!("{name}.jsonl"))))
+                .collect::<io::Result<Vec<_>>>()?
+        } else {
+            Vec::new()
+        };
         Ok(FolderSink {
             articles: AtomicFile::create(dir.join("articles.jsonl"))?,
             errors: AtomicFile::create(dir.join("errors.jsonl"))?,
+            flat,
         })
     }
 }
 
 impl Sink for FolderSink {
-    fn record(&mut self, line: &[u8]) -> io::Result<()> {
+    fn record(&mut self, line: &[u8], flat: Option<&FlatLines>) -> io::Result<()> {
+        if let Some(rows) = flat {
+            for (file, buf) in self.flat.iter_mut().zip(&rows.0) {
+                file.write_all(buf)?;
+            }
+        }
         self.articles.write_all(line)
     }
     fn error(&mut self, e: &ErrorRecord) -> io::Result<()> {
@@ -80,8 +97,12 @@ impl Sink for FolderSink {
         self.errors.write_all(b"\n")
     }
     fn finish(&mut self) -> io::Result<()> {
-        self.articles.commit()?;
-        self.errors.commit()
+        for f in &mut self.flat {
+            f.commit()?;
+        }
+        self.errors.commit()?;
+        // articles.jsonl last: when it exists under its name, the run completed.
+        self.articles.commit()
     }
 }
 
@@ -102,7 +123,7 @@ impl StdoutSink {
 }
 
 impl Sink for StdoutSink {
-    fn record(&mut self, line: &[u8]) -> io::Result<()> {
+    fn record(&mut self, line: &[u8], _flat: Option<&FlatLines>) -> io::Result<()> {
         self.out.write_all(line)?;
         if self.flush_each {
             self.out.flush()?;

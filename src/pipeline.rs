@@ -8,7 +8,7 @@ use crate::annotations::Annotations;
 use crate::corpus::{self, DocError, Item};
 use crate::document::Document;
 use crate::extract::{self, Extractor, Options};
-use crate::record::Record;
+use crate::record::{FlatLines, Record};
 use crate::rules::{RuleError, RuleSet};
 use crate::segment::Segmenter;
 
@@ -99,6 +99,7 @@ impl Pipeline {
         item: &Item,
         max_doc_bytes: u64,
         out: &mut Vec<u8>,
+        mut flat: Option<&mut FlatLines>,
         times: &mut StageTimes,
     ) -> Result<(), DocError> {
         let t = Instant::now();
@@ -111,6 +112,9 @@ impl Pipeline {
             let record = Record::build(&doc, &ann);
             serde_json::to_writer(&mut *out, &record).map_err(|e| e.to_string())?;
             out.push(b'\n');
+            if let Some(flat) = flat.as_deref_mut() {
+                record.write_flat(flat).map_err(|e| e.to_string())?;
+            }
             times.record(2 + self.extractors.len(), t);
             Ok::<(), String>(())
         }));
@@ -118,6 +122,9 @@ impl Pipeline {
             Ok(Ok(())) => Ok(()),
             Ok(Err(msg)) => {
                 out.truncate(start);
+                if let Some(flat) = flat {
+                    *flat = FlatLines::default();
+                }
                 Err(DocError::new(
                     "internal",
                     format!("serialisation failed: {msg}"),
@@ -125,6 +132,9 @@ impl Pipeline {
             }
             Err(panic) => {
                 out.truncate(start);
+                if let Some(flat) = flat {
+                    *flat = FlatLines::default();
+                }
                 let msg = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -224,7 +234,7 @@ mod tests {
         };
         let mut out = Vec::new();
         let err = p
-            .run_item(&item, 1 << 20, &mut out, &mut StageTimes::default())
+            .run_item(&item, 1 << 20, &mut out, None, &mut StageTimes::default())
             .unwrap_err();
         assert_eq!(err.kind, "internal");
         assert!(err.message.contains("stage exploded"));

@@ -248,3 +248,52 @@ impl<'a> Record<'a> {
         }
     }
 }
+
+/// The `--flat` files, one per mention type, in this order.
+pub const FLAT_FILES: [&str; 7] = [
+    "sentences",
+    "entities",
+    "money",
+    "dates",
+    "citations",
+    "references",
+    "targets",
+];
+
+/// One document's rows for each `--flat` file (JSON lines, `\n`-terminated).
+#[derive(Debug, Default)]
+pub struct FlatLines(pub [Vec<u8>; 7]);
+
+/// A flat row: the mention's own fields, plus the document and the mention's index in its list
+/// (what `sentence`, `money` and `deadline` refer to).
+#[derive(Serialize)]
+struct FlatRow<'a, T: Serialize> {
+    doc_id: &'a str,
+    index: usize,
+    #[serde(flatten)]
+    row: &'a T,
+}
+
+impl Record<'_> {
+    pub fn write_flat(&self, out: &mut FlatLines) -> serde_json::Result<()> {
+        fn rows<T: Serialize>(
+            doc_id: &str,
+            list: &[T],
+            buf: &mut Vec<u8>,
+        ) -> serde_json::Result<()> {
+            for (index, row) in list.iter().enumerate() {
+                serde_json::to_writer(&mut *buf, &FlatRow { doc_id, index, row })?;
+                buf.push(b'\n');
+            }
+            Ok(())
+        }
+        let [s, e, m, d, c, r, t] = &mut out.0;
+        rows(self.doc_id, &self.sentences, s)?;
+        rows(self.doc_id, &self.entities, e)?;
+        rows(self.doc_id, &self.money, m)?;
+        rows(self.doc_id, &self.dates, d)?;
+        rows(self.doc_id, &self.citations, c)?;
+        rows(self.doc_id, &self.references, r)?;
+        rows(self.doc_id, &self.targets, t)
+    }
+}

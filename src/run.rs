@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::corpus::{self, DocError, Item, Skipped};
 use crate::output::{ErrorRecord, FolderSink, Sink, StdoutSink, write_json_atomic};
 use crate::pipeline::{Pipeline, StageTimes, stage_names};
-use crate::record::SCHEMA;
+use crate::record::{FlatLines, SCHEMA};
 
 /// Default `--max-doc-bytes`: 64 MiB.
 pub const DEFAULT_MAX_DOC_BYTES: u64 = 64 << 20;
@@ -39,6 +39,10 @@ pub struct RunConfig {
     /// Print the time per stage on stderr.
     pub timings: bool,
     pub rules_hash: String,
+    /// Also write one JSONL file per mention type (`--flat`).
+    pub flat: bool,
+    /// `--shard K/N`: only the inputs whose doc_id hashes to K of N.
+    pub shard: Option<(u64, u64)>,
 }
 
 /// What a run did; `run.json` is this, serialised.
@@ -86,7 +90,7 @@ impl RunSummary {
 
 /// One processed item, in output order.
 struct Outcome {
-    result: Result<Vec<u8>, ErrorRecord>,
+    result: Result<(Vec<u8>, Option<FlatLines>), ErrorRecord>,
     bytes: u64,
     times: StageTimes,
 }
@@ -114,11 +118,14 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
     if cfg.inputs.iter().any(|p| p.as_os_str() == "-") && !stdin_mode {
         anyhow::bail!("'-' (stdin) cannot be combined with other inputs");
     }
+    if stdin_mode && cfg.shard.is_some() {
+        anyhow::bail!("--shard splits folders and files; stdin is already split by its caller");
+    }
     let mut sink: Box<dyn Sink> =
         if cfg.stdout {
             Box::new(StdoutSink::new(stdin_mode))
         } else {
-            Box::new(FolderSink::create(&cfg.out_dir).with_context(|| {
+            Box::new(FolderSink::create(&cfg.out_dir, cfg.flat).with_context(|| {
                 format!("cannot write to output folder {}", cfg.out_dir.display())
             })?)
         };
@@ -134,7 +141,11 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
             &mut times,
         )
     } else {
-        let plan = corpus::plan(&cfg.inputs).context("cannot read input")?;
+        let mut plan = corpus::plan(&cfg.inputs).context("cannot read input")?;
+        if let Some((k, n)) = cfg.shard {
+            plan.items.retain(|i| shard_of(i.doc_id(), n) == k);
+            plan.skipped.retain(|s| shard_of(&s.path, n) == k);
+        }
         record_skips(&mut summary, &plan.skipped);
         run_items(
             pipeline,
@@ -203,10 +214,19 @@ fn record_skips(summary: &mut RunSummary, skipped: &[Skipped]) {
     }
 }
 
-fn process(pipeline: &Pipeline, item: &Item, max_doc_bytes: u64) -> Outcome {
+/// Which of `n` shards a doc_id belongs to: a stable hash, the same on every machine.
+pub fn shard_of(doc_id: &str, n: u64) -> u64 {
+    let h = blake3::hash(doc_id.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&h.as_bytes()[..8]);
+    u64::from_le_bytes(first) % n.max(1)
+}
+
+fn process(pipeline: &Pipeline, item: &Item, cfg: &RunConfig) -> Outcome {
     let mut buf = Vec::with_capacity(4096);
     let mut times = StageTimes::default();
-    let result = pipeline.run_item(item, max_doc_bytes, &mut buf, &mut times);
+    let mut flat = cfg.flat.then(FlatLines::default);
+    let result = pipeline.run_item(item, cfg.max_doc_bytes, &mut buf, flat.as_mut(), &mut times);
     let (source, line) = match item {
         Item::File { path, .. } | Item::JsonlLine { path, .. } => {
             (path.display().to_string(), line_of(item))
@@ -223,7 +243,7 @@ fn process(pipeline: &Pipeline, item: &Item, max_doc_bytes: u64) -> Outcome {
     Outcome {
         bytes: item.size(),
         result: result
-            .map(|()| buf)
+            .map(|()| (buf, flat))
             .map_err(|e: DocError| ErrorRecord::new(doc_id, source, line, e)),
         times,
     }
@@ -246,9 +266,9 @@ fn write_outcomes(
         summary.bytes += o.bytes;
         times.add(&o.times);
         match o.result {
-            Ok(line) => {
+            Ok((line, flat)) => {
                 summary.counts.records += 1;
-                sink.record(&line)?;
+                sink.record(&line, flat.as_ref())?;
             }
             Err(e) => {
                 summary.counts.errors += 1;
@@ -323,7 +343,7 @@ fn run_items(
             let outcomes: Vec<Outcome> = pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|item| process(pipeline, item, cfg.max_doc_bytes))
+                    .map(|item| process(pipeline, item, cfg))
                     .collect()
             });
             if tx.send(outcomes).is_err() {
@@ -383,7 +403,7 @@ fn run_stdin(
         let outcomes: Vec<Outcome> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|item| process(pipeline, item, cfg.max_doc_bytes))
+                .map(|item| process(pipeline, item, cfg))
                 .collect()
         });
         write_outcomes(outcomes, sink, summary, times)?;

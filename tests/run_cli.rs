@@ -351,3 +351,86 @@ fn fatal_errors_exit_1_with_one_line() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("does not exist"));
 }
+
+#[test]
+fn shards_together_equal_the_whole_run() {
+    let whole = bin()
+        .current_dir(repo())
+        .args(["run", "corpus", "--stdout", "-q"])
+        .output()
+        .unwrap();
+    let mut all: Vec<String> = String::from_utf8(whole.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let mut union = Vec::new();
+    for k in 0..3 {
+        let out = bin()
+            .current_dir(repo())
+            .args(["run", "corpus", "--stdout", "-q", "--shard"])
+            .arg(format!("{k}/3"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        union.extend(
+            String::from_utf8(out.stdout)
+                .unwrap()
+                .lines()
+                .map(String::from),
+        );
+    }
+    all.sort();
+    union.sort();
+    assert_eq!(all, union);
+    let bad = bin()
+        .args(["run", "corpus", "--shard", "3/3"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        bad.status.code(),
+        Some(1),
+        "a bad shard is a fatal argument error"
+    );
+    assert_eq!(String::from_utf8(bad.stderr).unwrap().lines().count(), 1);
+}
+
+#[test]
+fn flat_files_have_one_row_per_mention_with_doc_id_and_index() {
+    let out = TempDir::new("flat");
+    let st = bin()
+        .current_dir(repo())
+        .args(["run", "corpus", "-q", "--flat", "-o"])
+        .arg(out.path())
+        .status()
+        .unwrap();
+    assert_eq!(st.code(), Some(0));
+    let records = read_jsonl(&out.path().join("articles.jsonl"));
+    for name in [
+        "sentences",
+        "entities",
+        "money",
+        "dates",
+        "citations",
+        "references",
+        "targets",
+    ] {
+        let rows = read_jsonl(&out.path().join(format!("{name}.jsonl")));
+        let expected: usize = records
+            .iter()
+            .map(|r| r[name].as_array().unwrap().len())
+            .sum();
+        assert_eq!(rows.len(), expected, "{name}");
+        for row in &rows {
+            let rec = records
+                .iter()
+                .find(|r| r["doc_id"] == row["doc_id"])
+                .unwrap();
+            let i = row["index"].as_u64().unwrap() as usize;
+            let mut want = rec[name][i].clone();
+            want["doc_id"] = row["doc_id"].clone();
+            want["index"] = row["index"].clone();
+            assert_eq!(row, &want);
+        }
+    }
+}
