@@ -411,7 +411,7 @@ fn column_chart(id: &str, items: &[(String, u64)], color: &str) -> String {
     let plot_h = height - bottom - top;
     let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1);
     let slot = plot_w / items.len() as f64;
-    let bar = (slot * 0.8).max(1.0);
+    let bar = (slot * 0.8).clamp(1.0, 48.0);
     let every = (items.len() / 12).max(1);
     let mut s = String::new();
     let _ = write!(

@@ -1,0 +1,36 @@
+-- Example queries over the views of views.sql. Each starts with a `-- name:` line
+-- (scripts/duckdb/test.sh runs them one by one and prints their results).
+
+-- name: entities_per_label
+SELECT label, count(*) AS mentions, count(DISTINCT norm) AS names, count(DISTINCT doc_id) AS articles
+FROM nx_entities GROUP BY label ORDER BY mentions DESC, label;
+
+-- name: top_organisations
+SELECT norm AS organisation, count(*) AS mentions, count(DISTINCT doc_id) AS articles
+FROM nx_entities WHERE label = 'ORG'
+GROUP BY norm ORDER BY mentions DESC, organisation LIMIT 20;
+
+-- name: money_per_currency_and_year
+-- The year is the article's publication year (NULL when the article has no date).
+SELECT coalesce(m.currency, '?') AS currency, year(a.published) AS year,
+       count(*) AS mentions, sum(m.amount) AS total
+FROM nx_money m JOIN nx_articles a USING (doc_id)
+GROUP BY ALL ORDER BY currency, year NULLS LAST;
+
+-- name: citations_per_article
+SELECT a.doc_id,
+       len(a.citations) AS markers,
+       len(a."references") AS references,
+       len(list_filter(a.sentences, s -> s.kind <> 'reference')) AS sentences,
+       len(list_filter(a.sentences, s -> s.kind <> 'reference' AND len(s.citations) > 0)) AS cited,
+       round(cited / nullif(sentences, 0), 3) AS coverage
+FROM nx_articles a ORDER BY markers DESC, a.doc_id;
+
+-- name: targets_by_deadline
+SELECT deadline_date, deadline_value, doc_id, metric, money_text, amount, currency
+FROM nx_targets_resolved ORDER BY deadline_date NULLS LAST, doc_id, "index";
+
+-- name: dates_per_month
+SELECT date_trunc('month', nx_timex_date("value")) AS month, count(*) AS mentions
+FROM nx_dates WHERE "type" = 'DATE' AND nx_timex_date("value") IS NOT NULL
+GROUP BY month ORDER BY month;
