@@ -181,5 +181,8 @@ fn three_shards_together_equal_the_whole_run_byte_for_byte() {
     union.sort();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(union.len(), whole.len());
-    assert!(union == whole, "the union of the shards differs from the whole run");
+    assert!(
+        union == whole,
+        "the union of the shards differs from the whole run"
+    );
 }
