@@ -21,9 +21,9 @@ GROUP BY ALL ORDER BY currency, year NULLS LAST;
 SELECT a.doc_id,
        len(a.citations) AS markers,
        len(a."references") AS references,
-       len(list_filter(a.sentences, s -> s.kind <> 'reference')) AS sentences,
-       len(list_filter(a.sentences, s -> s.kind <> 'reference' AND len(s.citations) > 0)) AS cited,
-       round(cited / nullif(sentences, 0), 3) AS coverage
+       len([s FOR s IN a.sentences IF s.kind <> 'reference']) AS body_sentences,
+       len([s FOR s IN a.sentences IF s.kind <> 'reference' AND len(s.citations) > 0]) AS cited_sentences,
+       round(cited_sentences / nullif(body_sentences, 0), 3) AS coverage
 FROM nx_articles a ORDER BY markers DESC, a.doc_id;
 
 -- name: targets_by_deadline
