@@ -20,6 +20,15 @@ pub struct Cli {
 pub enum Command {
     /// Process articles into DIR/articles.jsonl, DIR/errors.jsonl and DIR/run.json.
     Run(RunArgs),
+    /// Show one document: sentences, mentions with their rules, and dropped candidates.
+    Explain(ExplainArgs),
+    /// Score against a gold JSONL set (P/R/F1 per field and label, strict and relaxed).
+    Eval(EvalArgs),
+    /// Compare two runs: mentions added, removed and changed, per field and label.
+    Diff(DiffArgs),
+    /// Validate and list rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Print the JSON Schema (draft 2020-12) of one output record.
     Schema,
     /// Write DIR/report.html (a self-contained page) from the outputs of a run in DIR.
@@ -27,6 +36,71 @@ pub enum Command {
         /// The output folder of a run.
         #[arg(default_value = "output")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// An article file, or - for text on stdin.
+    pub input: PathBuf,
+    /// text or json
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Gold JSONL (shared/eval/FORMAT.md).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Records to score; without it the pipeline runs on the gold texts.
+    #[arg(long)]
+    pub pred: Option<PathBuf>,
+    /// List up to N false positives and negatives with their context.
+    #[arg(long, default_value_t = 0)]
+    pub errors: usize,
+    /// Entity label map: conll, or A=B,C=D.
+    #[arg(long)]
+    pub labels: Option<String>,
+    /// A gold money mention with currency null accepts any predicted currency.
+    #[arg(long)]
+    pub null_currency_any: bool,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    /// Examples per field and label.
+    #[arg(long, default_value_t = 5)]
+    pub examples: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Validate rule files (file:line errors) and run every rule's examples; exit 1 on failure.
+    Check {
+        /// A rules folder to lay over the built-in rules (default: the built-in rules alone).
+        dir: Option<PathBuf>,
+    },
+    /// List rule ids, kinds, sources and entry counts.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -59,6 +133,9 @@ pub struct RunArgs {
     /// Process only shard K of N (K/N, 0-based): a stable split by a hash of doc_id.
     #[arg(long, value_parser = parse_shard)]
     pub shard: Option<(u64, u64)>,
+    /// Reuse records of the previous complete run in the output folder for unchanged documents (same doc_id and content hash, same version and rules).
+    #[arg(long)]
+    pub resume: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
 }

@@ -166,7 +166,11 @@ fn walk_folder(root: &Path, plan: &mut Plan) {
                 let kind = if e.loop_ancestor().is_some() {
                     "symlink_loop"
                 } else {
-                    "unreadable"
+                    match e.io_error().map(|io| io.kind()) {
+                        Some(std::io::ErrorKind::NotFound) => "not_found",
+                        Some(std::io::ErrorKind::PermissionDenied) => "permission_denied",
+                        _ => "unreadable",
+                    }
                 };
                 plan.items.push(Item::Failed {
                     doc_id: relative_id(root, &path),
@@ -193,18 +197,13 @@ fn walk_folder(root: &Path, plan: &mut Plan) {
             }
             continue;
         }
-        if !entry.file_type().is_file() {
+        if entry.file_type().is_dir() {
             continue;
         }
-        if entry.file_name().to_str().is_none() {
-            plan.items.push(Item::Failed {
-                doc_id: rel,
-                source: path.display().to_string(),
-                line: None,
-                error: DocError::new(
-                    "bad_file_name",
-                    "the file name is not valid UTF-8; doc_id uses U+FFFD for the bad bytes",
-                ),
+        if !entry.file_type().is_file() {
+            plan.skipped.push(Skipped {
+                path: rel,
+                reason: "not a regular file (fifo, socket or device)".into(),
             });
             continue;
         }
@@ -361,6 +360,12 @@ pub fn load(item: &Item, max_doc_bytes: u64) -> Result<Document, DocError> {
             let bytes = read_file(path, max_doc_bytes)?;
             let mut doc = decode_document(doc_id, &bytes)?;
             doc.source.path = path.display().to_string();
+            if path.file_name().is_some_and(|n| n.to_str().is_none()) {
+                doc.warnings.push(
+                    "the file name is not valid UTF-8: doc_id and source.path show U+FFFD for the bad bytes"
+                        .to_string(),
+                );
+            }
             if path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))

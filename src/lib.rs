@@ -5,12 +5,16 @@
 
 pub mod annotations;
 pub mod corpus;
+pub mod diff;
 pub mod document;
+pub mod eval;
+pub mod explain;
 pub mod extract;
 pub mod output;
 pub mod pipeline;
 pub mod record;
 pub mod report;
+pub mod resume;
 pub mod rules;
 pub mod run;
 pub mod schema;

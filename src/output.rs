@@ -67,6 +67,7 @@ pub struct FolderSink {
 impl FolderSink {
     pub fn create(dir: &Path, flat: bool) -> io::Result<Self> {
         std::fs::create_dir_all(dir)?;
+        remove_stale_temporaries(dir);
         let flat = if flat {
             FLAT_FILES
                 .iter()
@@ -210,6 +211,29 @@ impl Drop for AtomicFile {
         // Not committed: an interrupted or failed run leaves no file under the final name.
         if self.out.take().is_some() {
             let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Remove `.NAME.tmp-PID` files left by runs that were killed (their process is gone). Only
+/// where `/proc` tells which processes live; elsewhere they stay (harmless, never read).
+fn remove_stale_temporaries(dir: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((_, pid)) = name.rsplit_once(".tmp-") else {
+            continue;
+        };
+        if name.starts_with('.')
+            && pid.parse::<u32>().is_ok()
+            && !Path::new(&format!("/proc/{pid}")).exists()
+        {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -63,6 +63,15 @@ impl Pipeline {
         &self.options
     }
 
+    /// Every compiled rule, for `rules list`.
+    pub fn rule_infos(&self) -> Vec<extract::RuleInfo> {
+        let mut v = self.segmenter.rules();
+        for e in &self.extractors {
+            v.extend(e.rules());
+        }
+        v
+    }
+
     /// Annotate one document.
     pub fn process(&self, doc: &Document) -> Annotations {
         self.process_timed(doc, &mut StageTimes::default(), false)

@@ -20,6 +20,7 @@ use crate::corpus::{self, DocError, Item, Skipped};
 use crate::output::{ErrorRecord, FolderSink, Sink, StdoutSink, write_json_atomic};
 use crate::pipeline::{Pipeline, StageTimes, stage_names};
 use crate::record::{FlatLines, SCHEMA};
+use crate::resume::Previous;
 
 /// Default `--max-doc-bytes`: 64 MiB.
 pub const DEFAULT_MAX_DOC_BYTES: u64 = 64 << 20;
@@ -43,6 +44,8 @@ pub struct RunConfig {
     pub flat: bool,
     /// `--shard K/N`: only the inputs whose doc_id hashes to K of N.
     pub shard: Option<(u64, u64)>,
+    /// `--resume`: reuse unchanged records of the previous complete run in `out_dir`.
+    pub resume: bool,
 }
 
 /// What a run did; `run.json` is this, serialised.
@@ -58,6 +61,8 @@ pub struct RunSummary {
     pub skipped_by_reason: BTreeMap<String, u64>,
     /// The first 1,000 skipped files with their reasons.
     pub skipped: Vec<SkippedRec>,
+    /// Records copied from the previous run by `--resume` (part of `counts.records`).
+    pub resumed: u64,
     pub bytes: u64,
     pub wall_seconds: f64,
     pub mb_per_second: f64,
@@ -91,6 +96,7 @@ impl RunSummary {
 /// One processed item, in output order.
 struct Outcome {
     result: Result<(Vec<u8>, Option<FlatLines>), ErrorRecord>,
+    resumed: bool,
     bytes: u64,
     times: StageTimes,
 }
@@ -130,6 +136,25 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
             })?)
         };
     let mut times = StageTimes::default();
+    let previous = if cfg.resume {
+        if cfg.stdout || stdin_mode || cfg.flat {
+            anyhow::bail!(
+                "--resume needs an output folder, and cannot be combined with --stdout, stdin or --flat"
+            );
+        }
+        match Previous::open(&cfg.out_dir, &cfg.rules_hash) {
+            Ok(p) => Some(p),
+            Err(why) => {
+                if !cfg.quiet {
+                    eprintln!("newsextract: --resume: {why}; processing everything");
+                }
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let resume = previous.as_ref();
 
     let write_result = if stdin_mode {
         run_stdin(
@@ -152,6 +177,7 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
             cfg,
             &pool,
             plan.items,
+            resume,
             sink.as_mut(),
             &mut summary,
             &mut times,
@@ -222,7 +248,20 @@ pub fn shard_of(doc_id: &str, n: u64) -> u64 {
     u64::from_le_bytes(first) % n.max(1)
 }
 
-fn process(pipeline: &Pipeline, item: &Item, cfg: &RunConfig) -> Outcome {
+fn process(
+    pipeline: &Pipeline,
+    item: &Item,
+    cfg: &RunConfig,
+    resume: Option<&Previous>,
+) -> Outcome {
+    if let Some(line) = resume.and_then(|p| p.reuse(item, cfg.max_doc_bytes)) {
+        return Outcome {
+            bytes: item.size(),
+            result: Ok((line, None)),
+            resumed: true,
+            times: StageTimes::default(),
+        };
+    }
     let mut buf = Vec::with_capacity(4096);
     let mut times = StageTimes::default();
     let mut flat = cfg.flat.then(FlatLines::default);
@@ -242,6 +281,7 @@ fn process(pipeline: &Pipeline, item: &Item, cfg: &RunConfig) -> Outcome {
     };
     Outcome {
         bytes: item.size(),
+        resumed: false,
         result: result
             .map(|()| (buf, flat))
             .map_err(|e: DocError| ErrorRecord::new(doc_id, source, line, e)),
@@ -264,6 +304,7 @@ fn write_outcomes(
 ) -> io::Result<()> {
     for o in outcomes {
         summary.bytes += o.bytes;
+        summary.resumed += u64::from(o.resumed);
         times.add(&o.times);
         match o.result {
             Ok((line, flat)) => {
@@ -298,11 +339,13 @@ fn progress_bar(cfg: &RunConfig, total_bytes: u64) -> Option<indicatif::Progress
 }
 
 /// Folder, file and JSONL-file inputs: sorted items, ordered chunks, a writer thread.
+#[allow(clippy::too_many_arguments)] // the run's parts, each used once
 fn run_items(
     pipeline: &Pipeline,
     cfg: &RunConfig,
     pool: &rayon::ThreadPool,
     items: Vec<Item>,
+    resume: Option<&Previous>,
     sink: &mut dyn Sink,
     summary: &mut RunSummary,
     times: &mut StageTimes,
@@ -343,7 +386,7 @@ fn run_items(
             let outcomes: Vec<Outcome> = pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|item| process(pipeline, item, cfg))
+                    .map(|item| process(pipeline, item, cfg, resume))
                     .collect()
             });
             if tx.send(outcomes).is_err() {
@@ -403,7 +446,7 @@ fn run_stdin(
         let outcomes: Vec<Outcome> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|item| process(pipeline, item, cfg))
+                .map(|item| process(pipeline, item, cfg, None))
                 .collect()
         });
         write_outcomes(outcomes, sink, summary, times)?;

@@ -92,6 +92,64 @@ impl Segmenter {
         })
     }
 
+    /// The segmentation rules, for `rules list`.
+    pub fn rules(&self) -> Vec<crate::extract::RuleInfo> {
+        let info = |id: &str, kind: &str, source: &str, entries: usize| crate::extract::RuleInfo {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            source: source.to_string(),
+            entries,
+        };
+        let class_count = |c: AbbrevClass| self.abbrevs.values().filter(|&&v| v == c).count();
+        let abbr = "rules/segment/abbreviations.tsv";
+        vec![
+            info(
+                "seg.abbrev.prefix",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Prefix),
+            ),
+            info(
+                "seg.abbrev.number",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Number),
+            ),
+            info(
+                "seg.abbrev.regular",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Regular),
+            ),
+            info(
+                "seg.abbrev.time",
+                "veto",
+                abbr,
+                class_count(AbbrevClass::Time),
+            ),
+            info(
+                "seg.dotted_acronym",
+                "veto",
+                "rules/segment/sentence_starters.txt",
+                self.starters.len(),
+            ),
+            info(
+                "seg.fronted_time",
+                "veto",
+                "rules/segment/fronted_prepositions.txt",
+                self.fronted.len(),
+            ),
+            info("seg.missing_space", "boundary", "src/segment.rs", 1),
+            info("seg.hard_wrap", "layout", "src/segment.rs", 1),
+            info(
+                "seg.reference_heading",
+                "layout",
+                "rules/segment/reference_headings.txt",
+                self.reference_headings.len(),
+            ),
+        ]
+    }
+
     /// Fill `ann.sentences` (and `ann.title` from a leading heading).
     pub fn segment(&self, doc: &Document, ann: &mut Annotations) {
         let text = doc.text.as_str();

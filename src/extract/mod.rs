@@ -39,6 +39,19 @@ pub trait Extractor: Send + Sync {
     fn name(&self) -> &'static str;
     /// Append this stage's mentions to `ann`. Must not panic on any text.
     fn extract(&self, doc: &Document, ann: &mut Annotations);
+    /// The rules this stage compiled, for `rules list` (id, kind, source file, entries).
+    fn rules(&self) -> Vec<RuleInfo> {
+        Vec::new()
+    }
+}
+
+/// One compiled rule or list, as `rules list` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RuleInfo {
+    pub id: String,
+    pub kind: String,
+    pub source: String,
+    pub entries: usize,
 }
 
 /// All extractors in pipeline order: citations (markers and references), dates (anchors and

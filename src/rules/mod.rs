@@ -10,6 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub mod check;
+
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 }
