@@ -98,6 +98,50 @@ fn a_thousand_lines_with_ten_malformed_give_a_thousand_records_in_order() {
         }
     }
     assert_eq!(errors, 10);
+    // Logs only on stderr, and no progress bar when it is not a terminal.
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.contains('\r') && !log.contains('\u{1b}'), "{log:?}");
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    let mut child = bin()
+        .args(["run", "-", "--stdout", "--quiet"])
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let line = serde_json::json!({"doc_id": "d", "text": "A short note."}).to_string() + "\n";
+    stdin.write_all(line.as_bytes()).unwrap();
+    stdin.flush().unwrap();
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("\"doc_id\":\"d\""));
+    drop(stdout); // the reader is gone: the next write fails with a broken pipe
+    let writer = std::thread::spawn(move || {
+        for _ in 0..10_000 {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
