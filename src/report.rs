@@ -39,6 +39,15 @@ struct Article {
     targets: Vec<serde::de::IgnoredAny>,
     warnings: Vec<serde::de::IgnoredAny>,
     published: Option<String>,
+    /// Set on an inline error record (`--stdout` output saved as a file).
+    error: Option<ErrorBodyIn>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ErrorBodyIn {
+    kind: String,
+    message: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -256,19 +265,17 @@ pub fn gather(dir: &Path) -> io::Result<Stats> {
             continue;
         }
         // An inline error record (from --stdout output saved as articles.jsonl) is an error.
-        match serde_json::from_str::<serde_json::Value>(&line) {
-            Ok(v) if v.get("error").is_some() => {
-                let e = &v["error"];
-                stats.add_error(ErrorIn {
-                    doc_id: v["doc_id"].as_str().unwrap_or_default().to_string(),
-                    kind: e["kind"].as_str().unwrap_or_default().to_string(),
-                    message: e["message"].as_str().unwrap_or_default().to_string(),
-                });
-            }
-            Ok(v) => match serde_json::from_value::<Article>(v) {
-                Ok(a) => stats.add_article(a),
-                Err(_) => stats.bad_lines += 1,
-            },
+        match serde_json::from_str::<Article>(&line) {
+            Ok(Article {
+                error: Some(e),
+                doc_id,
+                ..
+            }) => stats.add_error(ErrorIn {
+                doc_id,
+                kind: e.kind,
+                message: e.message,
+            }),
+            Ok(a) => stats.add_article(a),
             Err(_) => stats.bad_lines += 1,
         }
     }

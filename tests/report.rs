@@ -168,3 +168,40 @@ fn a_folder_without_a_run_is_a_clear_error() {
     assert!(err.contains("articles.jsonl not found"), "{err}");
     assert_eq!(err.lines().count(), 1);
 }
+
+#[test]
+fn stdout_output_with_inline_errors_is_reported() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let tmp = TempDir::new("inline");
+    let mut child = bin()
+        .args(["run", "-", "--stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(
+            stdin,
+            r#"{{"doc_id":"ok","text":"The board met in May 2026 [1]."}}"#
+        )
+        .unwrap();
+        writeln!(stdin, r#"{{"doc_id":"bad","text":7}}"#).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    std::fs::write(tmp.path().join("articles.jsonl"), &out.stdout).unwrap();
+    assert!(
+        bin()
+            .arg("report")
+            .arg(tmp.path())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let page = std::fs::read_to_string(tmp.path().join("report.html")).unwrap();
+    assert!(page.contains("<b>1</b><span>articles</span>"));
+    assert!(page.contains("<h2>Errors (1)</h2>"));
+    assert!(page.contains("<td>bad_field</td>"));
+    assert!(page.contains("No run.json in this folder."));
+}

@@ -141,24 +141,33 @@ def run_partition(
     drainer.start()
 
     received = 0
-    for raw in proc.stdout:
-        received += 1
-        line = raw.decode("utf-8").rstrip("\n")
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            raise fail(f"answer {received} is not JSON: {line[:200]!r}") from None
-        if not expected:
-            raise fail(f"answer {received} has no document: {line[:200]!r}")
-        want = expected.popleft()
-        got = rec.get("doc_id") if isinstance(rec, dict) else None
-        kind = "error" if isinstance(rec, dict) and "error" in rec else "record"
-        # An error record for a line whose id the binary could not read says "-:LINE" instead
-        # (Python's JSON reader takes a few lines serde refuses: duplicate keys, lone surrogates).
-        fallback = kind == "error" and isinstance(got, str) and got.startswith("-:")
-        if want is not None and got != want and not fallback:
-            raise fail(f"answer {received} is for doc_id {got!r}, expected {want!r}")
-        yield kind, got if isinstance(got, str) else "", line
+    done = False
+    try:
+        for raw in proc.stdout:
+            received += 1
+            line = raw.decode("utf-8").rstrip("\n")
+            try:
+                rec = json.loads(line)
+            except ValueError:
+                raise fail(f"answer {received} is not JSON: {line[:200]!r}") from None
+            if not expected:
+                raise fail(f"answer {received} has no document: {line[:200]!r}")
+            want = expected.popleft()
+            got = rec.get("doc_id") if isinstance(rec, dict) else None
+            kind = "error" if isinstance(rec, dict) and "error" in rec else "record"
+            # An error record for a line whose id the binary could not read says "-:LINE" instead
+            # (Python's JSON reader takes a few lines serde refuses: duplicate keys, lone surrogates).
+            fallback = kind == "error" and isinstance(got, str) and got.startswith("-:")
+            if want is not None and got != want and not fallback:
+                raise fail(f"answer {received} is for doc_id {got!r}, expected {want!r}")
+            yield kind, got if isinstance(got, str) else "", line
+        done = True
+    finally:
+        # The consumer stopped early (a failed check, or Spark needed no more rows): do not
+        # leave the binary blocked on a full pipe.
+        if not done and proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
     writer.join()
     code = proc.wait()

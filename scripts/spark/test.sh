@@ -17,6 +17,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/nx-spark.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 "$VENV/bin/python" scripts/spark/make_fixtures.py "$REPO" "$WORK"
 
+echo "== the adapter's subprocess handling, without Spark"
+"$VENV/bin/python" scripts/spark/test_adapter.py "$BIN" 2>/dev/null
+
 export PYSPARK_PYTHON=$VENV/bin/python PYSPARK_DRIVER_PYTHON=$VENV/bin/python
 SUBMIT=("$VENV/bin/spark-submit" --master 'local[2]' --conf spark.ui.enabled=false
         --conf spark.sql.shuffle.partitions=4 --driver-java-options -Dlog4j2.level=WARN)
