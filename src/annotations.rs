@@ -159,7 +159,7 @@ pub struct Dropped {
 }
 
 /// Everything found in one document.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Annotations {
     pub title: Option<String>,
     pub lang: Option<&'static str>,
