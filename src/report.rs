@@ -414,7 +414,7 @@ fn column_chart(id: &str, items: &[(String, u64)], color: &str) -> String {
         return empty_chart(id, width);
     }
     let (left, bottom, top) = (40.0, 34.0, 12.0);
-    let plot_w = width - left - 10.0;
+    let plot_w = width - left - 28.0;
     let plot_h = height - bottom - top;
     let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1);
     let slot = plot_w / items.len() as f64;
@@ -614,11 +614,12 @@ pub fn render(st: &Stats, dir: &str) -> String {
 
     // Entities.
     h.push_str(r#"<section id="entities"><h2>Entities</h2><h3>Mentions per label</h3>"#);
-    let labels: Vec<(String, f64, String)> = st
+    let mut labels: Vec<(String, f64, String)> = st
         .labels
         .iter()
         .map(|(l, c)| (l.clone(), *c as f64, c.to_string()))
         .collect();
+    labels.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     h.push_str(&hbar_chart("chart-labels", &labels, PALETTE[0]));
     let mut by_label: BTreeMap<&str, Vec<(&str, u64)>> = BTreeMap::new();
     for ((label, norm), c) in &st.names {
