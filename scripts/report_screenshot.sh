@@ -35,7 +35,7 @@ FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --disable-background-networking --disable-component-update --disable-sync
        --disable-extensions --disable-default-apps --mute-audio --hide-scrollbars
        --proxy-server=127.0.0.1:9 --host-resolver-rules="MAP * ~NOTFOUND"
-       --user-data-dir="$TMP/profile" --window-size=1280,3000)
+       --user-data-dir="$TMP/profile" --window-size="${SHOT_SIZE:-1280,4200}")
 
 "${NONET[@]}" "$CHROMIUM" "${FLAGS[@]}" --screenshot="$PNG" "file://$PAGE" 2> "$TMP/shot.log" \
     || { cat "$TMP/shot.log" >&2; exit 1; }

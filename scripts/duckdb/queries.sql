@@ -31,6 +31,7 @@ SELECT deadline_date, deadline_value, doc_id, metric, money_text, amount, curren
 FROM nx_targets_resolved ORDER BY deadline_date NULLS LAST, doc_id, "index";
 
 -- name: dates_per_month
-SELECT date_trunc('month', nx_timex_date("value")) AS month, count(*) AS mentions
-FROM nx_dates WHERE "type" = 'DATE' AND nx_timex_date("value") IS NOT NULL
+-- DATE values with at least a month (2026-05, 2026-05-20, 2026-05-20T10:00).
+SELECT left("value", 7) AS month, count(*) AS mentions
+FROM nx_dates WHERE "type" = 'DATE' AND regexp_matches("value", '^[0-9]{4}-[0-9]{2}($|[^0-9])')
 GROUP BY month ORDER BY month;
