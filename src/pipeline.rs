@@ -159,23 +159,49 @@ impl Pipeline {
 }
 
 /// A cheap language guess from the script and English function words: `zh`, `ja`, `ko`, `en`,
-/// or `None` when undecided. Looks at the first 4 KB only.
+/// or `None` when undecided. Looks at the first 1 KB only, in one pass.
 pub fn detect_lang(text: &str) -> Option<&'static str> {
-    let mut end = text.len().min(4096);
+    let mut end = text.len().min(1024);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
     let sample = &text[..end];
     let (mut latin, mut han, mut kana, mut hangul) = (0usize, 0usize, 0usize, 0usize);
+    let (mut words, mut common) = (0usize, 0usize);
+    // The current word: its length in letters and its first four letters, lowercased.
+    let mut len = 0usize;
+    let mut head = [0u8; 4];
+    let mut end_word = |len: &mut usize, head: &[u8; 4]| {
+        if *len > 0 {
+            words += 1;
+            if *len <= 4 && is_common_english(&head[..*len]) {
+                common += 1;
+            }
+        }
+        *len = 0;
+    };
     for c in sample.chars() {
         match c {
-            'a'..='z' | 'A'..='Z' => latin += 1,
+            'a'..='z' | 'A'..='Z' => {
+                latin += 1;
+                if len < 4 {
+                    head[len] = c.to_ascii_lowercase() as u8;
+                }
+                len += 1;
+                continue;
+            }
             '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => han += 1,
             '\u{3040}'..='\u{30FF}' => kana += 1,
             '\u{AC00}'..='\u{D7AF}' => hangul += 1,
+            c if c.is_alphabetic() => {
+                len += 5; // a non-ASCII letter: part of a word, never a common English one
+                continue;
+            }
             _ => {}
         }
+        end_word(&mut len, &head);
     }
+    end_word(&mut len, &head);
     // A CJK character carries about as much as a word of 3-4 Latin letters.
     let cjk = (han + kana + hangul) * 3;
     if cjk > latin {
@@ -187,22 +213,33 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
             "zh"
         });
     }
-    const COMMON: &[&str] = &[
-        "the", "of", "and", "to", "in", "a", "is", "for", "that", "on", "was", "with", "said",
-        "it", "as", "at", "by", "he", "has", "from",
-    ];
-    let mut words = 0usize;
-    let mut common = 0usize;
-    for w in sample
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-    {
-        words += 1;
-        if w.len() <= 4 && COMMON.iter().any(|c| c.eq_ignore_ascii_case(w)) {
-            common += 1;
-        }
-    }
     (words >= 3 && common * 100 >= words * 8).then_some("en")
+}
+
+fn is_common_english(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"the"
+            | b"of"
+            | b"and"
+            | b"to"
+            | b"in"
+            | b"a"
+            | b"is"
+            | b"for"
+            | b"that"
+            | b"on"
+            | b"was"
+            | b"with"
+            | b"said"
+            | b"it"
+            | b"as"
+            | b"at"
+            | b"by"
+            | b"he"
+            | b"has"
+            | b"from"
+    )
 }
 
 #[cfg(test)]

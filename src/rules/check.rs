@@ -1,5 +1,6 @@
-//! `newsextract rules check`: compile every rule file (any error is `file:line: message`), check
-//! TSV rows, and run each area's own examples (`rules/<area>/examples.tsv`) as tests.
+//! `newsextract rules check`: compile every rule file — each stage validates its own files (rows,
+//! keys, patterns, ids) and reports `file:line: message` — and run each area's own examples
+//! (`rules/<area>/examples.tsv`) as tests.
 //!
 //! Example lines: `rule_id <TAB> + or - <TAB> text <TAB> mention`. `+`: running the pipeline on
 //! `text` gives a mention (or sentence) whose text is `mention` and whose rule starts with
@@ -7,7 +8,7 @@
 
 use serde_json::Value;
 
-use super::{RuleError, RuleSet};
+use super::RuleSet;
 use crate::document::Document;
 use crate::extract::Options;
 use crate::pipeline::Pipeline;
@@ -41,13 +42,6 @@ fn field_of(rule_id: &str) -> &'static str {
 
 pub fn check(rules: &RuleSet, opts: &Options) -> CheckReport {
     let mut report = CheckReport::default();
-    for path in rules.paths() {
-        if path.ends_with(".tsv") {
-            report
-                .errors
-                .extend(check_tsv(rules, path).into_iter().map(|e| e.to_string()));
-        }
-    }
     let pipeline = match Pipeline::new(rules, opts) {
         Ok(p) => p,
         Err(e) => {
@@ -116,27 +110,4 @@ pub fn check(rules: &RuleSet, opts: &Options) -> CheckReport {
         }
     }
     report
-}
-
-/// Rows of a TSV file must have the file's usual number of columns.
-fn check_tsv(rules: &RuleSet, path: &str) -> Vec<RuleError> {
-    let lines: Vec<_> = rules.lines(path).collect();
-    let mut counts = std::collections::BTreeMap::new();
-    for l in &lines {
-        *counts.entry(l.fields().len()).or_insert(0usize) += 1;
-    }
-    let Some((&usual, _)) = counts.iter().max_by_key(|(_, n)| **n) else {
-        return Vec::new();
-    };
-    lines
-        .iter()
-        .filter(|l| l.fields().len() != usual)
-        .take(20)
-        .map(|l| {
-            l.error(format!(
-                "expected {usual} tab-separated columns, found {}",
-                l.fields().len()
-            ))
-        })
-        .collect()
 }
