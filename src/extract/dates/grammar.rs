@@ -1,0 +1,721 @@
+//! The dates grammar: word lists (`rules/dates/lexicon.tsv`) and patterns
+//! (`rules/dates/patterns.tsv`), compiled once into a single multi-pattern regex.
+//!
+//! Match semantics: leftmost-first across all patterns; at the same start the pattern listed
+//! first in `patterns.tsv` wins, so longer and more specific rules are listed before shorter
+//! ones. Every pattern names the parts it recognises with capture groups (`year`, `month`,
+//! `num`, `unit`, …, see [`Field`]); the group `t`, when present, is the mention's span (context
+//! words such as `in`/`on` stay outside it, as TimeML wants).
+
+use std::collections::HashMap;
+
+use regex_automata::meta;
+use regex_automata::util::syntax;
+
+use crate::annotations::{RuleId, Span};
+use crate::rules::{RuleError, RuleSet};
+
+pub const LEXICON: &str = "dates/lexicon.tsv";
+pub const PATTERNS: &str = "dates/patterns.tsv";
+
+/// The named parts a pattern can capture. A group name may carry a numeric suffix (`year2`)
+/// when a pattern needs the same part in two alternatives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The mention span (default: the whole match).
+    T,
+    Year,
+    /// A two-digit year (`'98`, `FY27`).
+    Yy,
+    Month,
+    Day,
+    Weekday,
+    Num,
+    Unit,
+    Dir,
+    Mod,
+    Qual,
+    Ord,
+    Season,
+    Decade,
+    Century,
+    Hour,
+    Min,
+    Ampm,
+    Pod,
+    Tz,
+    /// A lexicon word whose value the rule's kind interprets (deictic, ref, setword).
+    Word,
+    /// Direction after the unit: `ago`, `earlier`, `later`, `from now`.
+    Ago,
+    /// Numeric date parts whose order depends on `day_first`.
+    A,
+    B,
+}
+
+pub const FIELDS: &[(&str, Field)] = &[
+    ("t", Field::T),
+    ("year", Field::Year),
+    ("yy", Field::Yy),
+    ("month", Field::Month),
+    ("day", Field::Day),
+    ("wd", Field::Weekday),
+    ("num", Field::Num),
+    ("unit", Field::Unit),
+    ("dir", Field::Dir),
+    ("mod", Field::Mod),
+    ("qual", Field::Qual),
+    ("ord", Field::Ord),
+    ("season", Field::Season),
+    ("decade", Field::Decade),
+    ("century", Field::Century),
+    ("hour", Field::Hour),
+    ("min", Field::Min),
+    ("ampm", Field::Ampm),
+    ("pod", Field::Pod),
+    ("tz", Field::Tz),
+    ("word", Field::Word),
+    ("ago", Field::Ago),
+    ("a", Field::A),
+    ("b", Field::B),
+];
+
+pub const N_FIELDS: usize = 24;
+
+fn field_index(f: Field) -> usize {
+    f as usize
+}
+
+/// How a rule's captures become a TIMEX3 value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Consumes text so nothing else matches there (money, `No. 10`, scores, versions).
+    Veto,
+    /// Calendar date from year / month / day / weekday parts (any may be missing).
+    Date,
+    /// `20/05/2026`: day and month order from the `day_first` option.
+    Numeric,
+    /// A bare year (`1998`), accepted only where a context check allows it.
+    Year,
+    /// A month name alone: the year comes from the anchor and the sentence's tense.
+    Month,
+    /// A weekday: the anchor's week, past or future by tense.
+    Weekday,
+    /// `today`, `yesterday`, `tonight` (lexicon class `deictic`).
+    Deictic,
+    /// `now`, `recently`, `soon` (lexicon class `ref`).
+    Ref,
+    /// `last week`, `next month`, `this year`, `the end of the year`.
+    RelUnit,
+    /// `two weeks ago`, `a year earlier`, `three days later`.
+    Ago,
+    /// `in three days` (future offset from the anchor).
+    InUnits,
+    /// Quarters `Q3 2025`, `the third quarter`, halves `H1 2026`.
+    Quarter,
+    Half,
+    Season,
+    Decade,
+    Century,
+    /// `fiscal 2027`, `FY27`.
+    Fiscal,
+    /// `the quarter`, `the latest quarter`: the quarter the story reports on.
+    RefQuarter,
+    /// Clock times with an optional date part.
+    Time,
+    /// `noon`, `midnight`.
+    TimeWord,
+    /// `three years`, `18-month`, `5 1/2 hours`, `the past two months`.
+    Duration,
+    /// `recent weeks` → `PXW`.
+    VagueDuration,
+    /// `daily`, `annually` (lexicon class `setword`).
+    SetWord,
+    /// `every year`, `each Thursday`, `every two weeks`.
+    SetEvery,
+    /// `Thanksgiving`, `Christmas`, `Election Day` (lexicon class `holiday`).
+    Holiday,
+}
+
+impl Kind {
+    fn parse(s: &str) -> Option<Kind> {
+        Some(match s {
+            "veto" => Kind::Veto,
+            "date" => Kind::Date,
+            "numeric" => Kind::Numeric,
+            "year" => Kind::Year,
+            "month" => Kind::Month,
+            "weekday" => Kind::Weekday,
+            "deictic" => Kind::Deictic,
+            "ref" => Kind::Ref,
+            "rel_unit" => Kind::RelUnit,
+            "ago" => Kind::Ago,
+            "in_units" => Kind::InUnits,
+            "quarter" => Kind::Quarter,
+            "half" => Kind::Half,
+            "season" => Kind::Season,
+            "decade" => Kind::Decade,
+            "century" => Kind::Century,
+            "fiscal" => Kind::Fiscal,
+            "ref_quarter" => Kind::RefQuarter,
+            "time" => Kind::Time,
+            "time_word" => Kind::TimeWord,
+            "duration" => Kind::Duration,
+            "vague_duration" => Kind::VagueDuration,
+            "set_word" => Kind::SetWord,
+            "set_every" => Kind::SetEvery,
+            "holiday" => Kind::Holiday,
+            _ => return None,
+        })
+    }
+}
+
+/// One rule of `patterns.tsv`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: RuleId,
+    pub kind: Kind,
+    /// Lexicon class the previous word must belong to (`before=CLASS`).
+    pub before: Option<String>,
+    /// Lexicon class the previous word must not belong to (`not_before=CLASS`).
+    pub not_before: Option<String>,
+    /// Lexicon class the next word must not belong to (`not_after=CLASS`).
+    pub not_after: Option<String>,
+    /// Fixed TIMEX3 mod (`mod=END`).
+    pub fixed_mod: Option<&'static str>,
+    /// Fixed TIMEX3 type override (`type=DURATION`).
+    pub fixed_type: Option<&'static str>,
+    /// Fixed value (`value=P2D`).
+    pub fixed_value: Option<String>,
+    /// Group index of each field in this pattern's captures (`usize::MAX` when absent).
+    groups: [Vec<usize>; N_FIELDS],
+}
+
+/// The TIMEX3 `mod` values a rule or word list may name.
+pub const MODS: &[&str] = &[
+    "START",
+    "MID",
+    "END",
+    "APPROX",
+    "BEFORE",
+    "AFTER",
+    "ON_OR_BEFORE",
+    "ON_OR_AFTER",
+    "LESS_THAN",
+    "MORE_THAN",
+    "EQUAL_OR_LESS",
+    "EQUAL_OR_MORE",
+    "EARLY",
+    "LATE",
+];
+
+pub fn static_mod(s: &str) -> Option<&'static str> {
+    MODS.iter().copied().find(|m| *m == s)
+}
+
+const TYPES: &[&str] = &["DATE", "TIME", "DURATION", "SET"];
+
+/// Word lists by class: normalised word → value.
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    classes: HashMap<String, Vec<(String, String)>>,
+    index: HashMap<String, HashMap<String, String>>,
+}
+
+/// Lower case, whitespace runs as one space, a trailing `.` dropped.
+pub fn normalise(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        for l in c.to_lowercase() {
+            out.push(l);
+        }
+    }
+    while out.ends_with('.') {
+        out.pop();
+    }
+    out
+}
+
+/// Already in normal form (the common case: a lower-case ASCII word): no allocation needed.
+fn is_normal(s: &str) -> bool {
+    !s.is_empty()
+        && !s.ends_with('.')
+        && s.bytes().all(|b| {
+            b.is_ascii() && !b.is_ascii_uppercase() && b != b'\t' && b != b'\n' && b != b'\r'
+        })
+        && !s.contains("  ")
+        && !s.starts_with(' ')
+        && !s.ends_with(' ')
+}
+
+impl Lexicon {
+    pub fn load(rules: &RuleSet) -> Result<Self, RuleError> {
+        let mut lex = Lexicon::default();
+        for line in rules.lines(LEXICON) {
+            let f = line.fields();
+            if f.len() != 3 || f.iter().any(|x| x.trim().is_empty()) {
+                return Err(line.error("expected: class <TAB> word <TAB> value"));
+            }
+            let class = f[0].trim().to_string();
+            let word = normalise(f[1]);
+            let value = f[2].trim().to_string();
+            lex.index
+                .entry(class.clone())
+                .or_default()
+                .insert(word.clone(), value.clone());
+            let list = lex.classes.entry(class).or_default();
+            if let Some(slot) = list.iter_mut().find(|(w, _)| *w == word) {
+                slot.1 = value;
+            } else {
+                list.push((word, value));
+            }
+        }
+        Ok(lex)
+    }
+
+    /// The value of a word in a class (the word is normalised first; a `-` also matches a
+    /// space).
+    pub fn get(&self, class: &str, word: &str) -> Option<&str> {
+        let words = self.index.get(class)?;
+        if is_normal(word) {
+            if let Some(v) = words.get(word) {
+                return Some(v.as_str());
+            }
+            if !word.contains(['-', ' ']) {
+                return None;
+            }
+        } else if word.len() <= 32
+            && word.bytes().all(|b| b.is_ascii_graphic())
+            && !word.contains('-')
+        {
+            // A single ASCII word with capitals or a trailing dot ("Friday", "Sept."): lower
+            // case on the stack.
+            let mut buf = [0u8; 32];
+            let w = word.trim_end_matches('.').as_bytes();
+            for (d, b) in buf.iter_mut().zip(w) {
+                *d = b.to_ascii_lowercase();
+            }
+            let lower = std::str::from_utf8(&buf[..w.len()]).ok()?;
+            return words.get(lower).map(|v| v.as_str());
+        }
+        let w = normalise(word);
+        if let Some(v) = words.get(&w) {
+            return Some(v.as_str());
+        }
+        if w.contains('-')
+            && let Some(v) = words.get(&w.replace('-', " "))
+        {
+            return Some(v.as_str());
+        }
+        if w.contains(' ')
+            && let Some(v) = words.get(&w.replace(' ', "-"))
+        {
+            return Some(v.as_str());
+        }
+        None
+    }
+
+    pub fn has(&self, class: &str, word: &str) -> bool {
+        self.get(class, word).is_some()
+    }
+
+    pub fn has_class(&self, class: &str) -> bool {
+        self.classes.contains_key(class)
+    }
+
+    /// A regex alternation of a class's words, longest first; `capitalised` gives the
+    /// `Capitalised` and `UPPER` forms only, matched case-sensitively.
+    fn alternation(&self, class: &str, capitalised: bool) -> Option<String> {
+        let words = self.classes.get(class)?;
+        let mut forms: Vec<String> = Vec::new();
+        for (w, _) in words {
+            if capitalised {
+                let mut c = w.chars();
+                if let Some(first) = c.next() {
+                    forms.push(first.to_uppercase().collect::<String>() + c.as_str());
+                }
+                // Title Case for multi-word entries ("New Year's Day")
+                let title: Vec<String> = w
+                    .split(' ')
+                    .map(|part| {
+                        let mut pc = part.chars();
+                        match pc.next() {
+                            Some(f) => f.to_uppercase().collect::<String>() + pc.as_str(),
+                            None => String::new(),
+                        }
+                    })
+                    .collect();
+                forms.push(title.join(" "));
+                forms.push(w.to_uppercase());
+            } else {
+                forms.push(w.clone());
+            }
+        }
+        forms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        forms.dedup();
+        let alts: Vec<String> = forms
+            .iter()
+            .map(|w| {
+                let mut out = String::new();
+                for c in w.chars() {
+                    match c {
+                        ' ' => out.push_str(r"\s+"),
+                        '-' => out.push_str(r"[-\s]?"),
+                        c if regex_syntax_meta(c) => {
+                            out.push('\\');
+                            out.push(c);
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out
+            })
+            .collect();
+        if capitalised {
+            Some(format!("(?-i:{})", alts.join("|")))
+        } else {
+            Some(format!("(?:{})", alts.join("|")))
+        }
+    }
+}
+
+fn regex_syntax_meta(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '.'
+            | '+'
+            | '*'
+            | '?'
+            | '('
+            | ')'
+            | '|'
+            | '['
+            | ']'
+            | '{'
+            | '}'
+            | '^'
+            | '$'
+            | '#'
+            | '&'
+            | '-'
+            | '~'
+    )
+}
+
+/// The compiled grammar.
+pub struct Grammar {
+    pub rules: Vec<Rule>,
+    /// All rules in one automaton: finds where a rule matches and which.
+    regex: meta::Regex,
+    /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
+    /// pattern over a short span).
+    singles: Vec<meta::Regex>,
+}
+
+/// A raw match: which rule, the mention span, the full match, and the parts.
+#[derive(Debug, Clone)]
+pub struct Cand {
+    pub rule: usize,
+    pub span: Span,
+    pub full: Span,
+    pub parts: [Option<Span>; N_FIELDS],
+}
+
+impl Cand {
+    pub fn get(&self, f: Field) -> Option<Span> {
+        self.parts[field_index(f)]
+    }
+    pub fn text<'a>(&self, text: &'a str, f: Field) -> Option<&'a str> {
+        self.get(f).and_then(|s| text.get(s.start..s.end))
+    }
+}
+
+fn expand_macros(
+    pattern: &str,
+    defines: &HashMap<String, String>,
+    lex: &Lexicon,
+    depth: usize,
+) -> Result<String, String> {
+    if depth > 8 {
+        return Err("macros nest too deep".into());
+    }
+    let mut out = String::with_capacity(pattern.len() * 2);
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        // `\{` and counted repetitions `{2}`, `{1,2}` are left alone.
+        let before = &rest[..open];
+        out.push_str(before);
+        let after = &rest[open + 1..];
+        let close = match after.find('}') {
+            Some(c) => c,
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+                break;
+            }
+        };
+        let name = &after[..close];
+        let escaped = before.ends_with('\\');
+        if escaped
+            || name.is_empty()
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || name.chars().all(|c| c.is_ascii_digit())
+        {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        if let Some(def) = defines.get(name) {
+            out.push_str(&format!(
+                "(?:{})",
+                expand_macros(def, defines, lex, depth + 1)?
+            ));
+        } else {
+            let lower = name.to_lowercase();
+            let capitalised = name.chars().next().is_some_and(|c| c.is_uppercase());
+            match lex.alternation(&lower, capitalised) {
+                Some(alt) => out.push_str(&alt),
+                None => return Err(format!("unknown macro or word class {{{name}}}")),
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    // ASCII word boundaries keep the lazy DFA on non-ASCII text.
+    Ok(out.replace(r"\b", r"(?-u:\b)"))
+}
+
+impl Grammar {
+    pub fn compile(rules: &RuleSet, lex: &Lexicon) -> Result<Self, RuleError> {
+        let mut defines: HashMap<String, String> = HashMap::new();
+        let mut compiled: Vec<Rule> = Vec::new();
+        let mut sources: Vec<String> = Vec::new();
+        let mut singles: Vec<meta::Regex> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for line in rules.lines(PATTERNS) {
+            let f = line.fields();
+            if f.len() < 3 {
+                return Err(line.error(
+                    "expected: id <TAB> kind <TAB> pattern <TAB> key=value ... (or -), or define <TAB> NAME <TAB> pattern <TAB> -",
+                ));
+            }
+            if f[0] == "define" {
+                defines.insert(f[1].trim().to_string(), f[2].to_string());
+                continue;
+            }
+            let id = f[0].trim();
+            if rules.is_disabled(id) {
+                continue;
+            }
+            let kind = Kind::parse(f[1].trim())
+                .ok_or_else(|| line.error(format!("unknown kind `{}`", f[1].trim())))?;
+            let mut rule = Rule {
+                id: RuleId::from(id),
+                kind,
+                before: None,
+                not_before: None,
+                not_after: None,
+                fixed_mod: None,
+                fixed_type: None,
+                fixed_value: None,
+                groups: Default::default(),
+            };
+            for arg in f
+                .iter()
+                .skip(3)
+                .flat_map(|a| a.split_whitespace())
+                .filter(|a| *a != "-")
+            {
+                let (k, v) = arg
+                    .split_once('=')
+                    .ok_or_else(|| line.error(format!("argument `{arg}` is not key=value")))?;
+                match k {
+                    "before" | "not_before" | "not_after" => {
+                        if !lex.has_class(v) {
+                            return Err(line.error(format!("unknown word class `{v}`")));
+                        }
+                        let v = Some(v.to_string());
+                        match k {
+                            "before" => rule.before = v,
+                            "not_before" => rule.not_before = v,
+                            _ => rule.not_after = v,
+                        }
+                    }
+                    "mod" => {
+                        rule.fixed_mod = Some(
+                            static_mod(v)
+                                .ok_or_else(|| line.error(format!("unknown TIMEX3 mod `{v}`")))?,
+                        )
+                    }
+                    "type" => {
+                        rule.fixed_type =
+                            Some(
+                                TYPES.iter().copied().find(|t| *t == v).ok_or_else(|| {
+                                    line.error(format!("unknown TIMEX3 type `{v}`"))
+                                })?,
+                            )
+                    }
+                    "value" => rule.fixed_value = Some(v.to_string()),
+                    _ => return Err(line.error(format!("unknown argument `{k}`"))),
+                }
+            }
+            let expanded = expand_macros(f[2], &defines, lex, 0).map_err(|m| line.error(m))?;
+            let source = format!("(?i){expanded}");
+            // Check the pattern on its own so an error names its line.
+            let single = build_single(&source).map_err(|e| line.error(e))?;
+            let info = single.group_info();
+            let pid = regex_automata::PatternID::ZERO;
+            for gi in 0..info.group_len(pid) {
+                if let Some(name) = info.to_name(pid, gi) {
+                    let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+                    let field = FIELDS
+                        .iter()
+                        .find(|(n, _)| *n == base)
+                        .map(|(_, f)| *f)
+                        .ok_or_else(|| line.error(format!("unknown group name `{name}`")))?;
+                    rule.groups[field_index(field)].push(gi);
+                }
+            }
+            if let Some(&prev) = seen.get(id) {
+                // A later line with the same id (a user overlay) replaces the earlier rule in
+                // its place (so it keeps its priority).
+                compiled[prev] = rule;
+                sources[prev] = source;
+                singles[prev] = single;
+            } else {
+                seen.insert(id.to_string(), compiled.len());
+                compiled.push(rule);
+                sources.push(source);
+                singles.push(single);
+            }
+        }
+        let regex = build(&sources).map_err(|e| RuleError {
+            file: format!("rules/{PATTERNS}"),
+            line: 0,
+            message: e,
+        })?;
+        Ok(Grammar {
+            rules: compiled,
+            regex,
+            singles,
+        })
+    }
+
+    /// Number of raw matches (no captures): for benchmarks.
+    pub fn count_matches(&self, text: &str) -> usize {
+        self.regex.find_iter(text).count()
+    }
+
+    /// Matches per rule id (no captures): for benchmarks.
+    pub fn rule_histogram(&self, text: &str, hist: &mut std::collections::BTreeMap<String, usize>) {
+        for m in self.regex.find_iter(text) {
+            if let Some(r) = self.rules.get(m.pattern().as_usize()) {
+                *hist.entry(r.id.to_string()).or_default() += 1;
+            }
+        }
+    }
+
+    /// All raw matches in `text[from..]`, leftmost-first, non-overlapping. Vetoes come back
+    /// without parts (only their span matters); the parts of other matches are read by an
+    /// anchored capture search of that one pattern over the match.
+    pub fn scan(&self, text: &str, from: usize) -> Vec<Cand> {
+        let mut out = Vec::new();
+        let mut caps: Vec<Option<regex_automata::util::captures::Captures>> =
+            vec![None; self.singles.len()];
+        let input = regex_automata::Input::new(text).span(from..text.len());
+        for m in self.regex.find_iter(input) {
+            let pid = m.pattern();
+            let rule_idx = pid.as_usize();
+            let Some(rule) = self.rules.get(rule_idx) else {
+                continue;
+            };
+            let mut parts: [Option<Span>; N_FIELDS] = [None; N_FIELDS];
+            let mut full = Span::new(m.start(), m.end());
+            if rule.kind != Kind::Veto {
+                let Some(single) = self.singles.get(rule_idx) else {
+                    continue;
+                };
+                let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
+                // A short haystack keeps the capture search on the bounded backtracker; the
+                // bytes around the match stay visible to `\b`.
+                let lo = floor_char(text, m.start().saturating_sub(4));
+                let hi = ceil_char(text, (m.end() + 4).min(text.len()));
+                let anchored = regex_automata::Input::new(&text[lo..hi])
+                    .range(m.start() - lo..m.end() - lo)
+                    .anchored(regex_automata::Anchored::Yes);
+                single.search_captures(&anchored, caps);
+                let Some(cm) = caps.get_match() else { continue };
+                full = Span::new(cm.start() + lo, cm.end() + lo);
+                for (fi, groups) in rule.groups.iter().enumerate() {
+                    for &gi in groups {
+                        if let Some(s) = caps.get_group(gi) {
+                            parts[fi] = Some(Span::new(s.start + lo, s.end + lo));
+                            break;
+                        }
+                    }
+                }
+            }
+            let span = parts[field_index(Field::T)].unwrap_or(full);
+            if span.is_empty() {
+                continue;
+            }
+            out.push(Cand {
+                rule: rule_idx,
+                span,
+                full,
+                parts,
+            });
+        }
+        out
+    }
+}
+
+fn floor_char(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// One rule, for reading the parts of a known match: no lazy DFA (it would be rebuilt for
+/// every rule; the anchored captures search runs the bounded backtracker directly).
+fn build_single(pattern: &str) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(200 * (1 << 20)))
+                .hybrid(false)
+                .dfa(false),
+        )
+        .syntax(syntax::Config::new().utf8(true))
+        .build(pattern)
+        .map_err(|e| e.to_string())
+}
+
+fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
+    meta::Regex::builder()
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(200 * (1 << 20)))
+                .hybrid_cache_capacity(64 * (1 << 20)),
+        )
+        .syntax(syntax::Config::new().utf8(true))
+        .build_many(patterns)
+        .map_err(|e| e.to_string())
+}

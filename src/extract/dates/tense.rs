@@ -1,0 +1,127 @@
+//! Which way an underspecified date points: the nearest tense cue in the mention's clause.
+//!
+//! News resolves "on Friday", "in August" by tense: "said on Friday" is the Friday before the
+//! article, "will meet on Friday" the one after. The clause is the text from the last `.;:!?`
+//! (at most 100 bytes back, within the sentence) to the next `.,;:!?` (at most 60 bytes on);
+//! the cue nearest to the mention wins. Future cues are the lexicon class `future_cue` (one or
+//! two words); past cues `past_cue`, plus words ending in `-ed` not listed in `not_past`.
+
+use super::grammar::Lexicon;
+use crate::annotations::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tense {
+    Past,
+    Future,
+    Unknown,
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
+    let lo = floor_boundary(
+        text,
+        span.start
+            .saturating_sub(100)
+            .max(sentence.start.min(span.start)),
+    );
+    let hi = ceil_boundary(
+        text,
+        (span.end + 60)
+            .min(sentence.end.max(span.end))
+            .min(text.len()),
+    );
+    let before = &text[lo..span.start];
+    let before = match before.rfind(['.', ';', ':', '!', '?', '\n']) {
+        Some(i) => &before[i + 1..],
+        None => before,
+    };
+    let after = &text[span.end..hi];
+    let after = match after.find(['.', ';', ':', '!', '?', '\n']) {
+        Some(i) => &after[..i],
+        None => after,
+    };
+    // Words before, nearest first.
+    let words_before: Vec<&str> = before
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let words_after: Vec<&str> = after
+        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let n = words_before.len().max(words_after.len());
+    for k in 0..n {
+        if k < words_before.len() {
+            let i = words_before.len() - 1 - k;
+            if let Some(t) = cue(lex, &words_before, i) {
+                return t;
+            }
+        }
+        if k < words_after.len()
+            && let Some(t) = cue(lex, &words_after, k)
+        {
+            return t;
+        }
+    }
+    Tense::Unknown
+}
+
+fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
+    let w = words[i];
+    let mut pair = String::with_capacity(32);
+    if let Some(next) = words.get(i + 1) {
+        pair.push_str(w);
+        pair.push(' ');
+        pair.push_str(next);
+        if lex.has("future_cue", &pair) {
+            return Some(Tense::Future);
+        }
+    }
+    if i > 0 {
+        pair.clear();
+        pair.push_str(words[i - 1]);
+        pair.push(' ');
+        pair.push_str(w);
+        if lex.has("future_cue", &pair) {
+            return Some(Tense::Future);
+        }
+    }
+    let owned;
+    let lower: &str = if w.bytes().any(|b| b.is_ascii_uppercase()) || !w.is_ascii() {
+        owned = w.to_lowercase();
+        &owned
+    } else {
+        w
+    };
+    if lex.has("future_cue", lower) {
+        return Some(Tense::Future);
+    }
+    if lower.ends_with("'ll") || lower.ends_with("’ll") {
+        return Some(Tense::Future);
+    }
+    if lex.has("past_cue", lower) {
+        return Some(Tense::Past);
+    }
+    if lower.len() > 4
+        && lower.ends_with("ed")
+        && lower.is_ascii()
+        && !lex.has("not_past", lower)
+        && !lex.has("future_cue", lower)
+    {
+        return Some(Tense::Past);
+    }
+    None
+}
