@@ -1,0 +1,771 @@
+//! Everything the entity stage reads from `rules/`, compiled once: the gazetteer automata, the
+//! word lists (first names, common words, titles, heads, context words) and legal suffixes.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+
+/// FxHash (as in rustc): fast for the short string keys of the word lists.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct Fx(u64);
+
+impl Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ b as u64).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ b as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
+
+use crate::annotations::RuleId;
+use crate::rules::{RuleError, RuleSet};
+
+// Word flags, set on each token once (see `Lexicon::annotate`).
+pub(crate) const W_FIRST: u32 = 1;
+pub(crate) const W_NONENT: u32 = 1 << 1;
+pub(crate) const W_TITLE1: u32 = 1 << 2;
+pub(crate) const W_TITLEW: u32 = 1 << 3;
+pub(crate) const W_HEAD_LAST: u32 = 1 << 4;
+pub(crate) const W_HEAD_FIRST: u32 = 1 << 5;
+pub(crate) const W_HEAD_OF: u32 = 1 << 6;
+pub(crate) const W_PVERB: u32 = 1 << 7;
+pub(crate) const W_LPREP: u32 = 1 << 8;
+pub(crate) const W_SPORT: u32 = 1 << 9;
+pub(crate) const W_GAZ: u32 = 1 << 10;
+pub(crate) const W_GAZ_STRONG: u32 = 1 << 11;
+pub(crate) const W_GAZ_AMBIG: u32 = 1 << 12;
+pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
+/// `X shares`, `X spokesman`: the word after an organisation's name.
+pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
+/// Some gazetteer name starts with this exact word (an anchored search is worth trying).
+pub(crate) const W_NSTART: u32 = 1 << 14;
+/// Some upper-cased gazetteer name starts with this word (for ALL-CAPS text).
+pub(crate) const W_USTART: u32 = 1 << 15;
+
+/// What the word lists say about one lowercase word and its exact-case spellings.
+type WordsBuild = FxMap<Box<str>, (f32, u32, Vec<(Box<str>, u32, u32)>)>;
+
+/// Least `max_frequency` (nam_dict scale) for a first name to count.
+const MIN_FIRST_NAME_FREQ: u32 = 2;
+
+pub(crate) struct WordInfo {
+    pub zipf: f32,
+    /// Flags of the lowercase form (titles, context words, `W_USTART`).
+    pub lflags: u32,
+    /// Exact-case spellings with their flags and gazetteer entry.
+    pub exact: Box<[(Box<str>, u32, u32)]>,
+}
+
+/// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
+fn first_word(name: &str) -> &str {
+    let end = name
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(name.len());
+    &name[..end]
+}
+
+/// One gazetteer table: its file, rule id and priority (lower wins a tie of equal spans).
+pub(crate) struct Table {
+    pub file: &'static str,
+    pub rule: &'static str,
+    pub priority: u8,
+    /// Strong tables are trusted at the start of a sentence and in any context.
+    pub strong: bool,
+}
+
+/// Gazetteer tables in precedence order: when two tables list the same name, the first wins.
+pub(crate) const TABLES: &[Table] = &[
+    Table {
+        file: "gazetteers/hand/aliases.tsv",
+        rule: "gaz.aliases",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/hand/organisations.tsv",
+        rule: "gaz.orgs",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/hand/norp.tsv",
+        rule: "gaz.norp",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/hand/events.tsv",
+        rule: "gaz.events",
+        priority: 2,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/countries.tsv",
+        rule: "gaz.countries",
+        priority: 3,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/demonyms.tsv",
+        rule: "gaz.demonyms",
+        priority: 3,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/continents.tsv",
+        rule: "gaz.continents",
+        priority: 3,
+        strong: true,
+    },
+    Table {
+        file: "gazetteers/subdivisions.tsv",
+        rule: "gaz.subdivisions",
+        priority: 5,
+        strong: false,
+    },
+    Table {
+        file: "gazetteers/cities.tsv",
+        rule: "gaz.cities",
+        priority: 5,
+        strong: false,
+    },
+    Table {
+        file: "gazetteers/companies.tsv",
+        rule: "gaz.companies",
+        priority: 5,
+        strong: false,
+    },
+];
+
+/// A gazetteer entry (one surface form).
+pub(crate) struct Entry {
+    pub label: &'static str,
+    pub canonical: Box<str>,
+    pub kb_id: Option<Box<str>>,
+    pub table: u8,
+    /// The name is also a first name (`Jordan`, `Georgia`): person context can override it.
+    pub ambiguous: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub(crate) enum HeadWhere {
+    Last,
+    BeforeOf,
+    First,
+}
+
+pub(crate) struct Head {
+    pub label: &'static str,
+    pub rule: RuleId,
+}
+
+pub(crate) fn label_of(s: &str) -> Option<&'static str> {
+    Some(match s {
+        "PERSON" => "PERSON",
+        "ORG" => "ORG",
+        "GPE" => "GPE",
+        "LOC" => "LOC",
+        "NORP" => "NORP",
+        "FAC" => "FAC",
+        "EVENT" => "EVENT",
+        "LAW" => "LAW",
+        "PRODUCT" => "PRODUCT",
+        _ => return None,
+    })
+}
+
+pub(crate) struct Lexicon {
+    /// Exact-case automaton over every gazetteer name (leftmost-longest).
+    pub exact: AhoCorasick,
+    /// The same names upper-cased, run only on ALL-CAPS lines.
+    pub upper: AhoCorasick,
+    pub entries: Vec<Entry>,
+    /// Pattern id of `upper` → entry index.
+    pub upper_entry: Vec<u32>,
+    pub table_rules: Vec<RuleId>,
+    /// lowercase word → Zipf frequency.
+    pub common: FxMap<Box<str>, f32>,
+    /// Titles as token sequences (lowercase, without periods).
+    pub titles: FxSet<Box<str>>,
+    pub max_title_words: usize,
+    /// Head words by position: last, before_of, first.
+    pub heads: [FxMap<Box<str>, Head>; 3],
+    /// Legal suffixes, lowercase, longest first.
+    pub legal: Vec<Box<str>>,
+    /// Indexes into `legal` by lowercase first byte.
+    pub legal_by_byte: Vec<Vec<u32>>,
+    /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
+    pub words: FxMap<Box<str>, WordInfo>,
+    /// Lowercase word → Zipf frequency and flags (titles, context words).
+    /// The flags of `lower_info` alone, for lowercase tokens (small, stays in cache).
+    pub ctx_info: FxMap<Box<str>, u32>,
+    /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
+    /// tokens need no lookup at all.
+    pub ctx_filter: Vec<u32>,
+    /// The same filter for lowercase words that start a gazetteer name.
+    pub lname_filter: Vec<u32>,
+    pub build_ms: f64,
+    /// Rule ids, kinds, sources and entry counts for `rules list`.
+    pub infos: Vec<crate::extract::RuleInfo>,
+    /// Heap bytes of the two automata alone.
+    pub automata_bytes: usize,
+    pub heap_bytes: usize,
+}
+
+fn words(rules: &RuleSet, file: &str) -> FxSet<Box<str>> {
+    rules
+        .lines(file)
+        .filter_map(|l| l.fields().first().map(|w| Box::<str>::from(w.trim())))
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+impl Lexicon {
+    pub fn new(rules: &RuleSet) -> Result<Self, RuleError> {
+        let t0 = std::time::Instant::now();
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut names: Vec<Box<str>> = Vec::new();
+        let mut by_name: FxMap<Box<str>, u32> = FxMap::default();
+
+        let first_freq: FxMap<Box<str>, u32> = rules
+            .lines("gazetteers/first_names.tsv")
+            .filter_map(|l| {
+                let f = l.fields();
+                let freq: u32 = f.get(2).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
+                // rare spellings add noise: keep names seen at least moderately often somewhere
+                (freq >= MIN_FIRST_NAME_FREQ).then(|| (Box::<str>::from(f[0].trim()), freq))
+            })
+            .collect();
+        let first_names: FxSet<Box<str>> = first_freq.keys().cloned().collect();
+        let common: FxMap<Box<str>, f32> = rules
+            .lines("gazetteers/common_words.tsv")
+            .filter_map(|l| {
+                let f = l.fields();
+                let z: f32 = f.get(1)?.trim().parse().ok()?;
+                Some((Box::<str>::from(f[0].trim()), z))
+            })
+            .collect();
+        let zipf_of = |w: &str| {
+            common
+                .get(w.to_lowercase().as_str())
+                .copied()
+                .unwrap_or(0.0)
+        };
+
+        let mut table_rules = Vec::new();
+        for (ti, table) in TABLES.iter().enumerate() {
+            table_rules.push(RuleId::from(table.rule));
+            if rules.is_disabled(table.rule) {
+                continue;
+            }
+            for line in rules.lines(table.file) {
+                let f = line.fields();
+                if f.len() < 4 {
+                    return Err(line.error("expected name, canonical, id, label"));
+                }
+                let name = f[0].trim();
+                let label = label_of(f[3].trim())
+                    .ok_or_else(|| line.error(format!("unknown label {:?}", f[3])))?;
+                if name.is_empty() || by_name.contains_key(name) {
+                    continue;
+                }
+                let canonical = if f[1].trim().is_empty() {
+                    name
+                } else {
+                    f[1].trim()
+                };
+                let id = f[2].trim();
+                let freq = first_freq.get(name).copied().unwrap_or(0);
+                // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
+                let ambiguous = freq > 0 && (!table.strong || (label == "GPE" && freq >= 8));
+                if table.rule == "gaz.cities" {
+                    let pop: u64 = f.get(4).and_then(|p| p.trim().parse().ok()).unwrap_or(0);
+                    let alternate = name != canonical;
+                    // alternate spellings that are words or first names (`Soul` for Seoul) and
+                    // small towns named like people (`Anna`, `Graham`) do more harm than good
+                    let drop = if alternate {
+                        freq > 0 || zipf_of(name) >= 3.5
+                    } else {
+                        freq > 0 && pop < 100_000
+                    };
+                    if drop {
+                        continue;
+                    }
+                }
+                by_name.insert(name.into(), entries.len() as u32);
+                entries.push(Entry {
+                    label,
+                    canonical: canonical.into(),
+                    kb_id: (!id.is_empty()).then(|| id.into()),
+                    table: ti as u8,
+                    ambiguous,
+                });
+                names.push(name.into());
+            }
+        }
+        let build = |pats: &[&str]| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(pats)
+                .map_err(|e| RuleError {
+                    file: "rules/gazetteers".into(),
+                    line: 0,
+                    message: format!("cannot build automaton: {e}"),
+                })
+        };
+        let pats: Vec<&str> = names.iter().map(|s| &**s).collect();
+        let exact = build(&pats)?;
+        let mut upper_names: Vec<String> = Vec::new();
+        let mut upper_entry: Vec<u32> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for (i, n) in names.iter().enumerate() {
+            let u = n.to_uppercase();
+            // an acronym (`US`, `WHO`) read in a caps line is too ambiguous (`WHO`, `US`, `IT`)
+            if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) && n.len() <= 4 {
+                continue;
+            }
+            if seen.insert(u.clone()) {
+                upper_names.push(u);
+                upper_entry.push(i as u32);
+            }
+        }
+        let upats: Vec<&str> = upper_names.iter().map(|s| s.as_str()).collect();
+        let upper = build(&upats)?;
+
+        let mut titles: FxSet<Box<str>> = FxSet::default();
+        let mut title_words: FxSet<Box<str>> = FxSet::default();
+        let mut max_title_words = 1;
+        for l in rules.lines("entities/titles.tsv") {
+            let t = l.fields()[0].trim().to_lowercase().replace('.', "");
+            let t = t.replace('-', " ");
+            max_title_words = max_title_words.max(t.split(' ').count());
+            for w in t.split(' ') {
+                title_words.insert(Box::<str>::from(w));
+            }
+            titles.insert(Box::<str>::from(t));
+        }
+
+        let mut heads: [FxMap<Box<str>, Head>; 3] = Default::default();
+        for l in rules.lines("entities/heads.tsv") {
+            let f = l.fields();
+            if f.len() < 4 {
+                return Err(l.error("expected word, where, label, rule id"));
+            }
+            let w = match f[1].trim() {
+                "last" => HeadWhere::Last,
+                "before_of" => HeadWhere::BeforeOf,
+                "first" => HeadWhere::First,
+                other => return Err(l.error(format!("unknown position {other:?}"))),
+            };
+            let label = label_of(f[2].trim()).ok_or_else(|| l.error("unknown label"))?;
+            let rule = f[3].trim();
+            if rules.is_disabled(rule) {
+                continue;
+            }
+            heads[w as usize].insert(
+                Box::<str>::from(f[0].trim()),
+                Head {
+                    label,
+                    rule: Arc::from(rule),
+                },
+            );
+        }
+
+        let mut org_after: FxSet<Box<str>> = FxSet::default();
+        let mut person_verbs = FxSet::default();
+        let mut loc_preps = FxSet::default();
+        let mut sports = FxSet::default();
+        for l in rules.lines("entities/context.tsv") {
+            let f = l.fields();
+            let w: Box<str> = f[0].trim().into();
+            match f.get(1).map(|s| s.trim()) {
+                Some("person_verb") => person_verbs.insert(w),
+                Some("loc_prep") => loc_preps.insert(w),
+                Some("sports") => sports.insert(w),
+                Some("org_after") => org_after.insert(w),
+                _ => {
+                    return Err(
+                        l.error("expected word <TAB> person_verb|loc_prep|sports|org_after")
+                    );
+                }
+            };
+        }
+        let non_entities = words(rules, "entities/non_entities.tsv");
+        let mut legal: Vec<Box<str>> = rules
+            .lines("gazetteers/legal_suffixes.tsv")
+            .map(|l| Box::<str>::from(l.fields()[0].trim().to_lowercase()))
+            .filter(|s| !s.is_empty())
+            .collect();
+        legal.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        legal.dedup();
+        let mut legal_by_byte: Vec<Vec<u32>> = vec![Vec::new(); 256];
+        for (i, l) in legal.iter().enumerate() {
+            legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
+        }
+        let mut exact_info: FxMap<Box<str>, (u32, u32)> = FxMap::default();
+        for n in &first_names {
+            // `The`, `Will`, `And` are in the name list but are words first
+            if common
+                .get(n.to_lowercase().as_str())
+                .is_some_and(|&z| z >= 6.0)
+            {
+                continue;
+            }
+            exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
+        }
+        for n in &non_entities {
+            exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_NONENT;
+        }
+        for (i, flag) in [(0usize, W_HEAD_LAST), (1, W_HEAD_OF), (2, W_HEAD_FIRST)] {
+            for n in heads[i].keys() {
+                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
+            }
+        }
+        for (n, &ei) in &by_name {
+            if n.contains(' ') {
+                continue;
+            }
+            let e = &entries[ei as usize];
+            let mut f = W_GAZ;
+            if TABLES[e.table as usize].strong {
+                f |= W_GAZ_STRONG;
+            }
+            if e.ambiguous {
+                f |= W_GAZ_AMBIG;
+            }
+            if e.label == "NORP" || e.label == "ORG" {
+                f |= W_GAZ_NORP_ORG;
+            }
+            let v = exact_info.entry(n.clone()).or_insert((0, u32::MAX));
+            v.0 |= f;
+            v.1 = ei;
+        }
+        for n in &names {
+            let w = first_word(n);
+            if !w.is_empty() {
+                exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
+            }
+        }
+        let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
+        for n in &upper_names {
+            let w = first_word(n).to_lowercase();
+            if !w.is_empty() {
+                lower_info.entry(w.into()).or_insert((0.0, 0)).1 |= W_USTART;
+            }
+        }
+        for (n, &z) in &common {
+            lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
+        }
+        for (set, flag) in [
+            (&titles, W_TITLE1),
+            (&title_words, W_TITLEW),
+            (&person_verbs, W_PVERB),
+            (&loc_preps, W_LPREP),
+            (&sports, W_SPORT),
+            (&org_after, W_ORG_AFTER),
+        ] {
+            for n in set.iter() {
+                lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
+            }
+        }
+        let mut ctx_info: FxMap<Box<str>, u32> = lower_info
+            .iter()
+            .filter(|(_, v)| v.1 & !W_USTART != 0)
+            .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
+            .collect();
+        // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
+        for (k, v) in &exact_info {
+            if v.0 & W_NSTART != 0 && !k.chars().next().is_some_and(|c| c.is_uppercase()) {
+                *ctx_info.entry(k.clone()).or_insert(0) |= W_NSTART;
+            }
+        }
+        let mut ctx_filter = vec![0u32; 256];
+        let mut lname_filter = vec![0u32; 256];
+        for (k, f) in &ctx_info {
+            if let Some(&b0) = k.as_bytes().first()
+                && k.len() < 32
+            {
+                ctx_filter[b0 as usize] |= 1 << k.len();
+                if f & W_NSTART != 0 {
+                    lname_filter[b0 as usize] |= 1 << k.len();
+                }
+            }
+        }
+        // one map keyed by the lowercase word: one lookup per capitalised token
+        let mut words: WordsBuild = FxMap::default();
+        for (k, (z, f)) in lower_info {
+            words.insert(k, (z, f, Vec::new()));
+        }
+        for (k, (f, g)) in exact_info {
+            let lk: Box<str> = k.to_lowercase().into();
+            words
+                .entry(lk)
+                .or_insert((0.0, 0, Vec::new()))
+                .2
+                .push((k, f, g));
+        }
+        let words: FxMap<Box<str>, WordInfo> = words
+            .into_iter()
+            .map(|(k, (zipf, lflags, exact))| {
+                (
+                    k,
+                    WordInfo {
+                        zipf,
+                        lflags,
+                        exact: exact.into_boxed_slice(),
+                    },
+                )
+            })
+            .collect();
+        let automata_bytes = exact.memory_usage() + upper.memory_usage();
+        // what `rules list` shows
+        let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
+        let mut info = |id: &str, kind: &str, source: &str, entries: usize| {
+            infos.push(crate::extract::RuleInfo {
+                id: id.to_string(),
+                kind: kind.to_string(),
+                source: source.to_string(),
+                entries,
+            })
+        };
+        for (ti, t) in TABLES.iter().enumerate() {
+            let n = entries.iter().filter(|e| e.table as usize == ti).count();
+            info(t.rule, "gazetteer", &format!("rules/{}", t.file), n);
+        }
+        let mut head_counts: std::collections::BTreeMap<&str, usize> = Default::default();
+        for h in heads.iter().flat_map(|m| m.values()) {
+            *head_counts.entry(&h.rule).or_default() += 1;
+        }
+        for (id, n) in head_counts {
+            info(id, "head word", "rules/entities/heads.tsv", n);
+        }
+        let titles_src = "rules/entities/titles.tsv";
+        let ctx_src = "rules/entities/context.tsv";
+        let first_src = "rules/gazetteers/first_names.tsv";
+        let common_src = "rules/gazetteers/common_words.tsv";
+        for (id, kind, src, n) in [
+            ("ent.person_title", "phrase", titles_src, titles.len()),
+            (
+                "ent.person_first_name",
+                "phrase",
+                first_src,
+                first_names.len(),
+            ),
+            (
+                "ent.person_initials",
+                "phrase",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            ("ent.person_name_shape", "phrase", common_src, common.len()),
+            ("ent.person_said", "context", ctx_src, person_verbs.len()),
+            (
+                "ent.person_age",
+                "context",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            (
+                "ent.org_legal_suffix",
+                "suffix",
+                "rules/gazetteers/legal_suffixes.tsv",
+                legal.len(),
+            ),
+            ("ent.org_context", "context", ctx_src, org_after.len()),
+            (
+                "ent.acronym",
+                "phrase",
+                "rules/entities/non_entities.tsv",
+                non_entities.len(),
+            ),
+            (
+                "ent.acronym_definition",
+                "document",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            ("ent.loc_prep", "context", "src/extract/entities/mod.rs", 1),
+            (
+                "ent.propagate",
+                "document",
+                "src/extract/entities/mod.rs",
+                1,
+            ),
+            ("ent.doc_person", "document", ctx_src, loc_preps.len()),
+            ("ent.sports_club", "context", ctx_src, sports.len()),
+        ] {
+            info(id, kind, src, n);
+        }
+        let heap_bytes = exact.memory_usage()
+            + upper.memory_usage()
+            + names.iter().map(|n| n.len()).sum::<usize>()
+            + entries
+                .iter()
+                .map(|e| {
+                    std::mem::size_of::<Entry>()
+                        + e.canonical.len()
+                        + e.kb_id.as_ref().map_or(0, |k| k.len())
+                })
+                .sum::<usize>()
+            + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
+            + common.keys().map(|n| n.len() + 28).sum::<usize>();
+        Ok(Lexicon {
+            infos,
+            exact,
+            upper,
+            entries,
+            upper_entry,
+            table_rules,
+            common,
+            titles,
+            max_title_words,
+            heads,
+            legal,
+            legal_by_byte,
+            words,
+            ctx_info,
+            ctx_filter,
+            lname_filter,
+            automata_bytes,
+            build_ms: t0.elapsed().as_secs_f64() * 1000.0,
+            heap_bytes,
+        })
+    }
+
+    /// Zipf frequency of a word's lowercase form (0 when unknown). No allocation for short
+    /// ASCII words.
+    pub fn zipf(&self, word: &str) -> f32 {
+        let mut buf = [0u8; 32];
+        match lower(word, &mut buf) {
+            Some(lw) => self.common.get(lw).copied().unwrap_or(0.0),
+            None => self
+                .common
+                .get(word.to_lowercase().as_str())
+                .copied()
+                .unwrap_or(0.0),
+        }
+    }
+
+    pub fn head(&self, word: &str, at: HeadWhere) -> Option<&Head> {
+        self.heads[at as usize].get(word)
+    }
+
+    /// Does the context table give `flag` to this token? Capitalised tokens carry their flags
+    /// from `annotate`; lowercase ones are looked up here, behind a cheap first-byte/length filter.
+    #[inline]
+    pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u32) -> bool {
+        if t.cap || t.upper {
+            return t.has(flag);
+        }
+        let n = t.e - t.s;
+        if n >= 32 || self.ctx_filter[text.as_bytes()[t.s] as usize] & (1 << n) == 0 {
+            return false;
+        }
+        self.ctx_info
+            .get(&text[t.s..t.e])
+            .is_some_and(|&f| f & flag != 0)
+    }
+
+    /// Could a name that starts with a lowercase word (`al-Qaeda`) start at this token?
+    #[inline]
+    pub(crate) fn lower_name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
+        let n = t.e - t.s;
+        n < 32
+            && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+            && self.ctx(text, t, W_NSTART)
+    }
+
+    /// Look up every token's word lists once.
+    pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
+        let mut buf = [0u8; 32];
+        for t in toks.iter_mut() {
+            if t.digits {
+                continue;
+            }
+            let w = &text[t.s..t.e];
+            if t.cap || t.upper {
+                let info = match lower(w, &mut buf) {
+                    Some(lw) => self.words.get(lw),
+                    None => self.words.get(w.to_lowercase().as_str()),
+                };
+                if let Some(info) = info {
+                    t.zipf = info.zipf;
+                    t.wf |= info.lflags;
+                    for (k, f, g) in info.exact.iter() {
+                        if **k == *w {
+                            t.wf |= f;
+                            t.gaz = *g;
+                        }
+                    }
+                }
+            }
+            // lowercase words are looked up lazily, only where a rule asks (`ctx`)
+        }
+    }
+
+    /// Is `text` (a lowercase word or `two words`) a title?
+    pub fn is_title(&self, key: &str) -> bool {
+        self.titles.contains(key)
+    }
+
+    /// Length of a legal suffix (`Ltd`, `N.V.`, `S.p.A.`) starting at `pos`, if one ends on a word
+    /// boundary.
+    pub fn legal_suffix_at(&self, text: &str, pos: usize) -> Option<usize> {
+        let rest = text.as_bytes().get(pos..)?;
+        let first = rest.first()?.to_ascii_lowercase();
+        for &i in &self.legal_by_byte[first as usize] {
+            let sb = self.legal[i as usize].as_bytes();
+            if rest.len() < sb.len() {
+                continue;
+            }
+            if !rest[..sb.len()].eq_ignore_ascii_case(sb) {
+                continue;
+            }
+            let after = rest.get(sb.len()).copied();
+            let ends_ok = match after {
+                None => true,
+                Some(b) => !(b.is_ascii_alphanumeric() || b >= 0x80),
+            };
+            // a suffix that ends in a letter must not run into a period-less abbreviation
+            if ends_ok {
+                return Some(sb.len());
+            }
+        }
+        None
+    }
+}
+
+/// ASCII lowercase of a short word into a stack buffer (`None` when long or not ASCII).
+#[inline]
+pub(crate) fn lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
+    if w.len() > buf.len() || !w.is_ascii() {
+        return None;
+    }
+    for (i, b) in w.bytes().enumerate() {
+        buf[i] = b.to_ascii_lowercase();
+    }
+    std::str::from_utf8(&buf[..w.len()]).ok()
+}
