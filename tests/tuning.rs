@@ -82,6 +82,75 @@ fn a_user_rules_folder_adds_entries_and_disables_rules_in_run_and_explain() {
 }
 
 #[test]
+fn a_gazetteer_entry_added_and_a_rule_disabled_change_run_and_explain() {
+    let dir = temp("gazetteer");
+    let article = dir.join("a.txt");
+    std::fs::write(
+        &article,
+        "Leaders met at the Pacific Islands Forum in Suva on Friday.\n",
+    )
+    .unwrap();
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(rules.join("gazetteers/hand")).unwrap();
+    std::fs::write(
+        rules.join("gazetteers/hand/organisations.tsv"),
+        "Pacific Islands Forum\tPacific Islands Forum\t\tORG\n",
+    )
+    .unwrap();
+    std::fs::write(rules.join("disabled.txt"), "gaz.cities\n").unwrap();
+    let entities = |extra: &[&str]| -> Vec<(String, String, String)> {
+        let out = bin()
+            .args(["run", "--stdout", "-q"])
+            .args(extra)
+            .arg(&article)
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["entities"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["text"].as_str().unwrap().to_string(),
+                    e["label"].as_str().unwrap().to_string(),
+                    e["rule"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let before = entities(&[]);
+    assert!(
+        before.iter().any(|e| e.0 == "Suva" && e.2 == "gaz.cities"),
+        "{before:?}"
+    );
+    assert!(
+        !before.iter().any(|e| e.0 == "Pacific Islands Forum"),
+        "{before:?}"
+    );
+    let after = entities(&["--rules", rules.to_str().unwrap()]);
+    assert!(
+        after.contains(&(
+            "Pacific Islands Forum".into(),
+            "ORG".into(),
+            "gaz.orgs".into()
+        )),
+        "{after:?}"
+    );
+    assert!(!after.iter().any(|e| e.2 == "gaz.cities"), "{after:?}");
+    let explain = bin()
+        .args(["explain", "--rules"])
+        .arg(&rules)
+        .arg(&article)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(explain.stdout).unwrap();
+    assert!(text.contains("\"Pacific Islands Forum\" ORG"), "{text}");
+    assert!(!text.contains("[gaz.cities]"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_broken_rule_file_fails_with_file_and_line_and_exit_1() {
     let dir = temp("broken");
     std::fs::create_dir_all(dir.join("segment")).unwrap();
