@@ -29,6 +29,14 @@ pub enum Command {
     /// Validate and list rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Print the JSON Schema (draft 2020-12) of one output record.
+    Schema,
+    /// Write DIR/report.html (a self-contained page) from the outputs of a run in DIR.
+    Report {
+        /// The output folder of a run.
+        #[arg(default_value = "output")]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -331,6 +331,9 @@ fn trim_line(buf: &[u8]) -> &[u8] {
 
 /// The `doc_id` of a JSONL line, if it has a readable one (for error records).
 pub fn inline_doc_id(raw: &str) -> Option<String> {
+    if !is_json_object(raw) {
+        return None;
+    }
     serde_json::from_str::<IdOnly>(raw)
         .ok()
         .and_then(|id| id.doc_id.map(|c| c.into_owned()))
@@ -345,6 +348,9 @@ struct JsonDoc {
     text: Option<serde_json::Value>,
     #[serde(default)]
     published: Option<serde_json::Value>,
+    /// The raw bytes of a file, base64, instead of `text`: decoded as a file from a folder is.
+    #[serde(default)]
+    raw_b64: Option<serde_json::Value>,
 }
 
 /// Read and decode one item into a document.
@@ -436,6 +442,13 @@ fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, DocError> {
 
 /// Parse a JSONL document line. `known_id` is the id the planner already read.
 pub fn parse_json_doc(raw: &str, line: u64, known_id: Option<&str>) -> Result<Document, DocError> {
+    // serde's derive would also take `["id","text"]` (a struct as a sequence).
+    if !is_json_object(raw) {
+        return Err(DocError::new(
+            "bad_json",
+            format!("line {line}: not a JSON object"),
+        ));
+    }
     let v: JsonDoc = serde_json::from_str(raw)
         .map_err(|e| DocError::new("bad_json", format!("line {line}: {e}")))?;
     let doc_id = match (&v.doc_id, known_id) {
@@ -458,15 +471,21 @@ pub fn parse_json_doc(raw: &str, line: u64, known_id: Option<&str>) -> Result<Do
             ));
         }
     };
-    let text = match v.text {
-        Some(serde_json::Value::String(s)) => s,
-        None | Some(serde_json::Value::Null) => {
+    let mut doc = match (v.text, v.raw_b64) {
+        (Some(serde_json::Value::String(s)), _) => {
+            let mut doc = Document::new(doc_id, s);
+            doc.source.bytes = doc.text.len() as u64;
+            doc.source.blake3 = blake3::hash(doc.text.as_bytes()).to_hex().to_string();
+            doc
+        }
+        (None | Some(serde_json::Value::Null), Some(raw)) => raw_document(doc_id, &raw, line)?,
+        (None | Some(serde_json::Value::Null), None) => {
             return Err(DocError::new(
                 "missing_field",
                 format!("line {line}: no \"text\""),
             ));
         }
-        Some(other) => {
+        (Some(other), _) => {
             return Err(DocError::new(
                 "bad_field",
                 format!(
@@ -476,10 +495,7 @@ pub fn parse_json_doc(raw: &str, line: u64, known_id: Option<&str>) -> Result<Do
             ));
         }
     };
-    let mut doc = Document::new(doc_id, text);
     doc.source.line = Some(line);
-    doc.source.bytes = doc.text.len() as u64;
-    doc.source.blake3 = blake3::hash(doc.text.as_bytes()).to_hex().to_string();
     match v.published {
         Some(serde_json::Value::String(s)) => match normalise_date(&s) {
             Some(d) => {
@@ -497,6 +513,75 @@ pub fn parse_json_doc(raw: &str, line: u64, known_id: Option<&str>) -> Result<Do
         )),
     }
     Ok(doc)
+}
+
+/// A JSONL line with `raw_b64` (the Spark adapter sends files this way): the bytes go through
+/// the same decoder and front-matter rule as a file read from a folder, so invalid UTF-8, BOMs
+/// and UTF-16 survive the JSON transport and the record (text, `source.bytes`, `blake3`,
+/// `encoding`, warnings, front matter) equals the one a folder run gives.
+fn raw_document(doc_id: String, raw: &serde_json::Value, line: u64) -> Result<Document, DocError> {
+    let serde_json::Value::String(b64) = raw else {
+        return Err(DocError::new(
+            "bad_field",
+            format!(
+                "line {line}: \"raw_b64\" must be a string, not {}",
+                json_type(raw)
+            ),
+        ));
+    };
+    let bytes = decode_base64(b64).ok_or_else(|| {
+        DocError::new(
+            "bad_field",
+            format!("line {line}: \"raw_b64\" is not valid base64"),
+        )
+    })?;
+    let mut doc = decode_document(&doc_id, &bytes)?;
+    if Path::new(&doc_id)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+        || doc.text.starts_with("---")
+    {
+        apply_front_matter(&mut doc);
+    }
+    Ok(doc)
+}
+
+/// Standard base64 (RFC 4648, `+/`, padding optional); `None` on any other character.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let b = s.trim_end_matches('=').as_bytes();
+    if s.len() - b.len() > 2 || b.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len() / 4 * 3 + 2);
+    for chunk in b.chunks(4) {
+        let mut n = 0u32;
+        for (k, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * k);
+        }
+        out.push((n >> 16) as u8);
+        if chunk.len() > 2 {
+            out.push((n >> 8) as u8);
+        }
+        if chunk.len() > 3 {
+            out.push(n as u8);
+        }
+    }
+    Some(out)
+}
+
+fn is_json_object(raw: &str) -> bool {
+    raw.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n'])
+        .starts_with('{')
 }
 
 fn json_type(v: &serde_json::Value) -> &'static str {
@@ -710,5 +795,37 @@ mod tests {
             parse_json_doc("{oops", 4, None).unwrap_err().kind,
             "bad_json"
         );
+    }
+
+    #[test]
+    fn raw_b64_lines_decode_like_files_from_a_folder() {
+        assert_eq!(decode_base64("aGk=").as_deref(), Some(&b"hi"[..]));
+        assert_eq!(decode_base64("aGk").as_deref(), Some(&b"hi"[..]));
+        assert_eq!(decode_base64("").as_deref(), Some(&b""[..]));
+        assert_eq!(decode_base64("a"), None);
+        assert_eq!(decode_base64("a*==").map(|_| ()), None);
+        // "a \xA3 5" (Windows-1252 pound sign), base64.
+        let d = parse_json_doc(r#"{"doc_id":"x.txt","raw_b64":"YSCjNQ=="}"#, 7, None).unwrap();
+        assert_eq!(d.text, "a £5");
+        assert_eq!((d.source.encoding, d.source.bytes), ("windows-1252", 4));
+        assert_eq!(d.source.line, Some(7));
+        assert_eq!(d.warnings.len(), 1);
+        // "---\ndate: 2026-01-02\n---\nBody." in a .md file: front matter applies.
+        let d = parse_json_doc(
+            r#"{"doc_id":"a/b.md","raw_b64":"LS0tCmRhdGU6IDIwMjYtMDEtMDIKLS0tCkJvZHku"}"#,
+            1,
+            None,
+        )
+        .unwrap();
+        assert_eq!(d.meta.published.as_deref(), Some("2026-01-02"));
+        assert_eq!(&d.text[d.body_start..], "Body.");
+        let e = parse_json_doc(r#"{"doc_id":"x","raw_b64":"AAAA"}"#, 1, None).unwrap_err();
+        assert_eq!(e.kind, "binary");
+        let e = parse_json_doc(r#"{"doc_id":"x","raw_b64":"@@"}"#, 1, None).unwrap_err();
+        assert_eq!(e.kind, "bad_field");
+        // A JSON array is not a document, even one serde could read as a struct.
+        let e = parse_json_doc(r#"["x","Some text."]"#, 1, None).unwrap_err();
+        assert_eq!(e.kind, "bad_json");
+        assert_eq!(inline_doc_id(r#"["x","Some text."]"#), None);
     }
 }

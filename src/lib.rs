@@ -13,9 +13,11 @@ pub mod extract;
 pub mod output;
 pub mod pipeline;
 pub mod record;
+pub mod report;
 pub mod resume;
 pub mod rules;
 pub mod run;
+pub mod schema;
 pub mod segment;
 
 pub use annotations::Annotations;

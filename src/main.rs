@@ -69,6 +69,18 @@ fn dispatch(command: Command) -> Result<i32> {
         Command::Diff(args) => cmd_diff(args),
         Command::Rules(RulesCommand::Check { dir }) => cmd_rules_check(dir),
         Command::Rules(RulesCommand::List { rules, json }) => cmd_rules_list(rules, json),
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&newsextract::schema::record_schema())?
+            );
+            Ok(0)
+        }
+        Command::Report { dir } => {
+            let path = newsextract::report::write_report(&dir)?;
+            eprintln!("newsextract: wrote {}", path.display());
+            Ok(0)
+        }
     }
 }
 
