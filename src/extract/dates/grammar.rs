@@ -9,8 +9,10 @@
 
 use std::collections::HashMap;
 
-use regex_automata::meta;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, hybrid, meta};
 
 use crate::annotations::{RuleId, Span};
 use crate::rules::{RuleError, RuleSet};
@@ -419,6 +421,90 @@ pub struct Grammar {
     /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
     /// pattern over a short span).
     singles: Vec<meta::Regex>,
+    /// The same patterns as an anchored lazy DFA, run only where a match can start.
+    starts: Option<Starts>,
+}
+
+type DfaCacheFn = Box<
+    dyn Fn() -> hybrid::dfa::Cache
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
+/// Finds the same matches as `regex.find_iter` (leftmost-first, non-overlapping) with
+/// anchored searches at the positions where a match can start. An unanchored lazy DFA over
+/// the whole grammar keeps discovering new states on new text (it tracks every pattern at
+/// every recent start); the anchored one has few states. `first` says, for the byte before a
+/// position (256: start of text) and the byte at it, whether the DFA survives that first
+/// byte: where it dies no match starts, so the table is exact, not a heuristic.
+struct Starts {
+    dfa: hybrid::dfa::DFA,
+    pool: Pool<hybrid::dfa::Cache, DfaCacheFn>,
+    /// Row of `first` for each look-behind byte (index 256: start of text).
+    ctx: Box<[u8; 257]>,
+    first: Vec<[bool; 256]>,
+}
+
+impl Starts {
+    fn build(sources: &[String]) -> Option<Starts> {
+        // An empty match could start anywhere: keep the plain search then.
+        for s in sources {
+            let hir = syntax::parse(s).ok()?;
+            if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+                return None;
+            }
+        }
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .unicode_word_boundary(true)
+                    .cache_capacity(16 * (1 << 20)),
+            )
+            .syntax(syntax::Config::new().utf8(true))
+            .thompson(thompson::Config::new().nfa_size_limit(Some(200 * (1 << 20))))
+            .build_many(sources)
+            .ok()?;
+        let mut cache = dfa.create_cache();
+        let mut ctx = Box::new([0u8; 257]);
+        let mut first: Vec<[bool; 256]> = Vec::new();
+        for prev in 0..=256usize {
+            let hay = [prev.min(255) as u8, 0];
+            let input = if prev == 256 {
+                Input::new(&hay[1..]).anchored(Anchored::Yes)
+            } else {
+                Input::new(&hay[..]).span(1..2).anchored(Anchored::Yes)
+            };
+            let start = dfa.start_state_forward(&mut cache, &input).ok()?;
+            let mut row = [true; 256];
+            if start.is_dead() {
+                row = [false; 256];
+            } else if !start.is_quit() {
+                for (b, ok) in row.iter_mut().enumerate() {
+                    let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
+                    *ok = !next.is_dead();
+                }
+            }
+            let idx = match first.iter().position(|r| *r == row) {
+                Some(i) => i,
+                None => {
+                    first.push(row);
+                    first.len() - 1
+                }
+            };
+            ctx[prev] = u8::try_from(idx).ok()?;
+        }
+        let d = dfa.clone();
+        let pool: Pool<hybrid::dfa::Cache, DfaCacheFn> =
+            Pool::new(Box::new(move || d.create_cache()));
+        Some(Starts {
+            dfa,
+            pool,
+            ctx,
+            first,
+        })
+    }
 }
 
 /// A raw match: which rule, the mention span, the full match, and the parts.
@@ -603,11 +689,53 @@ impl Grammar {
             line: 0,
             message: e,
         })?;
+        let starts = Starts::build(&sources);
         Ok(Grammar {
             rules: compiled,
             regex,
             singles,
+            starts,
         })
+    }
+
+    /// Calls `f(pattern, start, end)` for every match of the whole grammar in `text[from..]`,
+    /// leftmost-first and non-overlapping (exactly `regex.find_iter`).
+    fn for_each_match(&self, text: &str, from: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let Some(st) = &self.starts else {
+            let input = Input::new(text).span(from.min(text.len())..text.len());
+            for m in self.regex.find_iter(input) {
+                f(m.pattern().as_usize(), m.start(), m.end());
+            }
+            return;
+        };
+        let bytes = text.as_bytes();
+        let mut cache = st.pool.get();
+        let mut i = from;
+        while i < bytes.len() {
+            let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
+            if !st.first[st.ctx[prev] as usize][bytes[i] as usize] {
+                i += 1;
+                continue;
+            }
+            let input = Input::new(text)
+                .span(i..bytes.len())
+                .anchored(Anchored::Yes);
+            let found = match st.dfa.try_search_fwd(&mut cache, &input) {
+                Ok(hm) => hm.map(|h| (h.pattern().as_usize(), h.offset())),
+                // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
+                Err(_) => self
+                    .regex
+                    .search(&input)
+                    .map(|m| (m.pattern().as_usize(), m.end())),
+            };
+            match found {
+                Some((pid, end)) => {
+                    f(pid, i, end);
+                    i = end.max(i + 1);
+                }
+                None => i += 1,
+            }
+        }
     }
 
     /// Number of raw matches (no captures): for benchmarks.
@@ -631,29 +759,26 @@ impl Grammar {
         let mut out = Vec::new();
         let mut caps: Vec<Option<regex_automata::util::captures::Captures>> =
             vec![None; self.singles.len()];
-        let input = regex_automata::Input::new(text).span(from..text.len());
-        for m in self.regex.find_iter(input) {
-            let pid = m.pattern();
-            let rule_idx = pid.as_usize();
+        self.for_each_match(text, from, |rule_idx, m_start, m_end| {
             let Some(rule) = self.rules.get(rule_idx) else {
-                continue;
+                return;
             };
             let mut parts: [Option<Span>; N_FIELDS] = [None; N_FIELDS];
-            let mut full = Span::new(m.start(), m.end());
+            let mut full = Span::new(m_start, m_end);
             if rule.kind != Kind::Veto {
                 let Some(single) = self.singles.get(rule_idx) else {
-                    continue;
+                    return;
                 };
                 let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
                 // A short haystack keeps the capture search on the bounded backtracker; the
                 // bytes around the match stay visible to `\b`.
-                let lo = floor_char(text, m.start().saturating_sub(4));
-                let hi = ceil_char(text, (m.end() + 4).min(text.len()));
+                let lo = floor_char(text, m_start.saturating_sub(4));
+                let hi = ceil_char(text, (m_end + 4).min(text.len()));
                 let anchored = regex_automata::Input::new(&text[lo..hi])
-                    .range(m.start() - lo..m.end() - lo)
+                    .range(m_start - lo..m_end - lo)
                     .anchored(regex_automata::Anchored::Yes);
                 single.search_captures(&anchored, caps);
-                let Some(cm) = caps.get_match() else { continue };
+                let Some(cm) = caps.get_match() else { return };
                 full = Span::new(cm.start() + lo, cm.end() + lo);
                 for (fi, groups) in rule.groups.iter().enumerate() {
                     for &gi in groups {
@@ -666,7 +791,7 @@ impl Grammar {
             }
             let span = parts[field_index(Field::T)].unwrap_or(full);
             if span.is_empty() {
-                continue;
+                return;
             }
             out.push(Cand {
                 rule: rule_idx,
@@ -674,7 +799,7 @@ impl Grammar {
                 full,
                 parts,
             });
-        }
+        });
         out
     }
 }
