@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
@@ -425,13 +426,16 @@ pub struct Grammar {
     starts: Option<Starts>,
 }
 
-type DfaCacheFn = Box<
-    dyn Fn() -> hybrid::dfa::Cache
-        + Send
-        + Sync
-        + std::panic::UnwindSafe
-        + std::panic::RefUnwindSafe,
->;
+/// A thread's lazy DFA cache and the start state of each row of `Starts::first` (valid
+/// while the cache has not been cleared since).
+struct ScanCache {
+    cache: hybrid::dfa::Cache,
+    clears: usize,
+    starts: Vec<Option<LazyStateID>>,
+}
+
+type DfaCacheFn =
+    Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
 /// Finds the same matches as `regex.find_iter` (leftmost-first, non-overlapping) with
 /// anchored searches at the positions where a match can start. An unanchored lazy DFA over
@@ -441,7 +445,9 @@ type DfaCacheFn = Box<
 /// byte: where it dies no match starts, so the table is exact, not a heuristic.
 struct Starts {
     dfa: hybrid::dfa::DFA,
-    pool: Pool<hybrid::dfa::Cache, DfaCacheFn>,
+    pool: Pool<ScanCache, DfaCacheFn>,
+    /// The look-behind byte of each row of `first` (`None`: start of text).
+    row_prev: Vec<Option<u8>>,
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
     first: Vec<[bool; 256]>,
@@ -469,41 +475,122 @@ impl Starts {
         let mut cache = dfa.create_cache();
         let mut ctx = Box::new([0u8; 257]);
         let mut first: Vec<[bool; 256]> = Vec::new();
+        let mut row_prev: Vec<Option<u8>> = Vec::new();
+        let mut row_sid: Vec<LazyStateID> = Vec::new();
         for prev in 0..=256usize {
-            let hay = [prev.min(255) as u8, 0];
-            let input = if prev == 256 {
-                Input::new(&hay[1..]).anchored(Anchored::Yes)
-            } else {
-                Input::new(&hay[..]).span(1..2).anchored(Anchored::Yes)
+            let lb = u8::try_from(prev).ok();
+            let hay = [lb.unwrap_or(0), 0];
+            let input = match lb {
+                None => Input::new(&hay[1..]).anchored(Anchored::Yes),
+                Some(_) => Input::new(&hay[..]).span(1..2).anchored(Anchored::Yes),
             };
             let start = dfa.start_state_forward(&mut cache, &input).ok()?;
-            let mut row = [true; 256];
-            if start.is_dead() {
-                row = [false; 256];
-            } else if !start.is_quit() {
-                for (b, ok) in row.iter_mut().enumerate() {
-                    let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
-                    *ok = !next.is_dead();
-                }
-            }
-            let idx = match first.iter().position(|r| *r == row) {
+            // one row per distinct start state (the cache is large enough not to be cleared
+            // here, so equal ids are equal states)
+            let idx = match row_sid.iter().position(|s| *s == start) {
                 Some(i) => i,
                 None => {
+                    let mut row = [true; 256];
+                    if start.is_dead() {
+                        row = [false; 256];
+                    } else if !start.is_quit() {
+                        for (b, ok) in row.iter_mut().enumerate() {
+                            let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
+                            *ok = !next.is_dead();
+                        }
+                    }
                     first.push(row);
+                    row_prev.push(lb);
+                    row_sid.push(start);
                     first.len() - 1
                 }
             };
             ctx[prev] = u8::try_from(idx).ok()?;
         }
+        if cache.clear_count() != 0 {
+            return None;
+        }
         let d = dfa.clone();
-        let pool: Pool<hybrid::dfa::Cache, DfaCacheFn> =
-            Pool::new(Box::new(move || d.create_cache()));
+        let rows = first.len();
+        let pool: Pool<ScanCache, DfaCacheFn> = Pool::new(Box::new(move || ScanCache {
+            cache: d.create_cache(),
+            clears: 0,
+            starts: vec![None; rows],
+        }));
         Some(Starts {
             dfa,
             pool,
+            row_prev,
             ctx,
             first,
         })
+    }
+
+    /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
+    /// it, without its per-call set-up; `Err` when the lazy DFA cannot decide.
+    fn search_at(
+        &self,
+        sc: &mut ScanCache,
+        row: usize,
+        hay: &[u8],
+        at: usize,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        let dfa = &self.dfa;
+        if sc.cache.clear_count() != sc.clears {
+            sc.starts.iter_mut().for_each(|s| *s = None);
+            sc.clears = sc.cache.clear_count();
+        }
+        let mut sid = match sc.starts.get(row).copied().flatten() {
+            Some(sid) => sid,
+            None => {
+                let lb = *self.row_prev.get(row).ok_or(())?;
+                let h = [lb.unwrap_or(0), 0];
+                let input = match lb {
+                    None => Input::new(&h[1..]).anchored(Anchored::Yes),
+                    Some(_) => Input::new(&h[..]).span(1..2).anchored(Anchored::Yes),
+                };
+                let sid = dfa
+                    .start_state_forward(&mut sc.cache, &input)
+                    .map_err(|_| ())?;
+                // computing it may have cleared the cache
+                if sc.cache.clear_count() != sc.clears {
+                    sc.starts.iter_mut().for_each(|s| *s = None);
+                    sc.clears = sc.cache.clear_count();
+                }
+                if let Some(s) = sc.starts.get_mut(row) {
+                    *s = Some(sid);
+                }
+                sid
+            }
+        };
+        if sid.is_dead() {
+            return Ok(None);
+        }
+        if sid.is_quit() {
+            return Err(());
+        }
+        let mut mat = None;
+        let mut pos = at;
+        while pos < hay.len() {
+            sid = dfa
+                .next_state(&mut sc.cache, sid, hay[pos])
+                .map_err(|_| ())?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    mat = Some((dfa.match_pattern(&sc.cache, sid, 0).as_usize(), pos));
+                } else if sid.is_dead() {
+                    return Ok(mat);
+                } else if sid.is_quit() {
+                    return Err(());
+                }
+            }
+            pos += 1;
+        }
+        sid = dfa.next_eoi_state(&mut sc.cache, sid).map_err(|_| ())?;
+        if sid.is_match() {
+            mat = Some((dfa.match_pattern(&sc.cache, sid, 0).as_usize(), hay.len()));
+        }
+        Ok(mat)
     }
 }
 
@@ -709,24 +796,26 @@ impl Grammar {
             return;
         };
         let bytes = text.as_bytes();
-        let mut cache = st.pool.get();
+        let mut sc = st.pool.get();
         let mut i = from;
         while i < bytes.len() {
             let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
-            if !st.first[st.ctx[prev] as usize][bytes[i] as usize] {
+            let row = st.ctx[prev] as usize;
+            if !st.first[row][bytes[i] as usize] {
                 i += 1;
                 continue;
             }
-            let input = Input::new(text)
-                .span(i..bytes.len())
-                .anchored(Anchored::Yes);
-            let found = match st.dfa.try_search_fwd(&mut cache, &input) {
-                Ok(hm) => hm.map(|h| (h.pattern().as_usize(), h.offset())),
+            let found = match st.search_at(&mut sc, row, bytes, i) {
+                Ok(found) => found,
                 // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
-                Err(_) => self
-                    .regex
-                    .search(&input)
-                    .map(|m| (m.pattern().as_usize(), m.end())),
+                Err(()) => {
+                    let input = Input::new(text)
+                        .span(i..bytes.len())
+                        .anchored(Anchored::Yes);
+                    self.regex
+                        .search(&input)
+                        .map(|m| (m.pattern().as_usize(), m.end()))
+                }
             };
             match found {
                 Some((pid, end)) => {
