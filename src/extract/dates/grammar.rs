@@ -450,7 +450,10 @@ struct Starts {
     row_prev: Vec<Option<u8>>,
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
-    first: Vec<[bool; 256]>,
+    /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: search only if the next byte
+    /// is allowed by `second[k - 2]` (the state after the first byte dies on the others).
+    first: Vec<[u16; 256]>,
+    second: Vec<[bool; 256]>,
 }
 
 impl Starts {
@@ -474,7 +477,8 @@ impl Starts {
             .ok()?;
         let mut cache = dfa.create_cache();
         let mut ctx = Box::new([0u8; 257]);
-        let mut first: Vec<[bool; 256]> = Vec::new();
+        let mut first: Vec<[u16; 256]> = Vec::new();
+        let mut second: Vec<[bool; 256]> = Vec::new();
         let mut row_prev: Vec<Option<u8>> = Vec::new();
         let mut row_sid: Vec<LazyStateID> = Vec::new();
         for prev in 0..=256usize {
@@ -490,13 +494,29 @@ impl Starts {
             let idx = match row_sid.iter().position(|s| *s == start) {
                 Some(i) => i,
                 None => {
-                    let mut row = [true; 256];
+                    let mut row = [1u16; 256];
                     if start.is_dead() {
-                        row = [false; 256];
+                        row = [0; 256];
                     } else if !start.is_quit() {
-                        for (b, ok) in row.iter_mut().enumerate() {
+                        for (b, v) in row.iter_mut().enumerate() {
                             let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
-                            *ok = !next.is_dead();
+                            if next.is_dead() {
+                                *v = 0;
+                            } else if !next.is_tagged() {
+                                let mut r2 = [false; 256];
+                                for (b2, ok) in r2.iter_mut().enumerate() {
+                                    let n2 = dfa.next_state(&mut cache, next, b2 as u8).ok()?;
+                                    *ok = !n2.is_dead();
+                                }
+                                let k = match second.iter().position(|r| *r == r2) {
+                                    Some(k) => k,
+                                    None => {
+                                        second.push(r2);
+                                        second.len() - 1
+                                    }
+                                };
+                                *v = u16::try_from(k + 2).ok()?;
+                            }
                         }
                     }
                     first.push(row);
@@ -523,6 +543,7 @@ impl Starts {
             row_prev,
             ctx,
             first,
+            second,
         })
     }
 
@@ -801,7 +822,12 @@ impl Grammar {
         while i < bytes.len() {
             let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
             let row = st.ctx[prev] as usize;
-            if !st.first[row][bytes[i] as usize] {
+            let v = st.first[row][bytes[i] as usize] as usize;
+            if v == 0
+                || (v >= 2
+                    && i + 1 < bytes.len()
+                    && !st.second[v - 2][bytes[i + 1] as usize])
+            {
                 i += 1;
                 continue;
             }
