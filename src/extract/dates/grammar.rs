@@ -418,7 +418,10 @@ fn regex_syntax_meta(c: char) -> bool {
 pub struct Grammar {
     pub rules: Vec<Rule>,
     /// All rules in one automaton: finds where a rule matches and which.
-    regex: meta::Regex,
+    /// Built on first use when `starts` handles the scan (it is then needed only for
+    /// benchmarks and when the lazy DFA gives up): it is the slowest part of start-up.
+    regex: std::sync::OnceLock<Option<meta::Regex>>,
+    sources: Vec<String>,
     /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
     /// pattern over a short span).
     singles: Vec<meta::Regex>,
@@ -472,7 +475,11 @@ impl Starts {
                     .cache_capacity(16 * (1 << 20)),
             )
             .syntax(syntax::Config::new().utf8(true))
-            .thompson(thompson::Config::new().nfa_size_limit(Some(200 * (1 << 20))))
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(200 * (1 << 20)))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
             .build_many(sources)
             .ok()?;
         let mut cache = dfa.create_cache();
@@ -792,26 +799,40 @@ impl Grammar {
                 singles.push(single);
             }
         }
-        let regex = build(&sources).map_err(|e| RuleError {
-            file: format!("rules/{PATTERNS}"),
-            line: 0,
-            message: e,
-        })?;
         let starts = Starts::build(&sources);
+        let regex = std::sync::OnceLock::new();
+        if starts.is_none() {
+            // the plain search is the scan: build it now so a bad grammar fails here
+            let re = build(&sources).map_err(|e| RuleError {
+                file: format!("rules/{PATTERNS}"),
+                line: 0,
+                message: e,
+            })?;
+            let _ = regex.set(Some(re));
+        }
         Ok(Grammar {
             rules: compiled,
             regex,
+            sources,
             singles,
             starts,
         })
+    }
+
+    /// The whole grammar as one regex (`None` only if it cannot be built).
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.regex
+            .get_or_init(|| build(&self.sources).ok())
+            .as_ref()
     }
 
     /// Calls `f(pattern, start, end)` for every match of the whole grammar in `text[from..]`,
     /// leftmost-first and non-overlapping (exactly `regex.find_iter`).
     fn for_each_match(&self, text: &str, from: usize, mut f: impl FnMut(usize, usize, usize)) {
         let Some(st) = &self.starts else {
+            let Some(re) = self.regex() else { return };
             let input = Input::new(text).span(from.min(text.len())..text.len());
-            for m in self.regex.find_iter(input) {
+            for m in re.find_iter(input) {
                 f(m.pattern().as_usize(), m.start(), m.end());
             }
             return;
@@ -823,10 +844,7 @@ impl Grammar {
             let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
             let row = st.ctx[prev] as usize;
             let v = st.first[row][bytes[i] as usize] as usize;
-            if v == 0
-                || (v >= 2
-                    && i + 1 < bytes.len()
-                    && !st.second[v - 2][bytes[i + 1] as usize])
+            if v == 0 || (v >= 2 && i + 1 < bytes.len() && !st.second[v - 2][bytes[i + 1] as usize])
             {
                 i += 1;
                 continue;
@@ -838,8 +856,8 @@ impl Grammar {
                     let input = Input::new(text)
                         .span(i..bytes.len())
                         .anchored(Anchored::Yes);
-                    self.regex
-                        .search(&input)
+                    self.regex()
+                        .and_then(|re| re.search(&input))
                         .map(|m| (m.pattern().as_usize(), m.end()))
                 }
             };
@@ -855,12 +873,12 @@ impl Grammar {
 
     /// Number of raw matches (no captures): for benchmarks.
     pub fn count_matches(&self, text: &str) -> usize {
-        self.regex.find_iter(text).count()
+        self.regex().map_or(0, |re| re.find_iter(text).count())
     }
 
     /// Matches per rule id (no captures): for benchmarks.
     pub fn rule_histogram(&self, text: &str, hist: &mut std::collections::BTreeMap<String, usize>) {
-        for m in self.regex.find_iter(text) {
+        for m in self.regex().into_iter().flat_map(|re| re.find_iter(text)) {
             if let Some(r) = self.rules.get(m.pattern().as_usize()) {
                 *hist.entry(r.id.to_string()).or_default() += 1;
             }
@@ -941,7 +959,8 @@ fn build_single(pattern: &str) -> Result<meta::Regex, String> {
             meta::Config::new()
                 .nfa_size_limit(Some(200 * (1 << 20)))
                 .hybrid(false)
-                .dfa(false),
+                .dfa(false)
+                .auto_prefilter(false),
         )
         .syntax(syntax::Config::new().utf8(true))
         .build(pattern)
