@@ -871,6 +871,22 @@ impl Grammar {
         }
     }
 
+    /// All raw matches (pattern, start, end) as the scan finds them: for tests.
+    pub fn raw_matches(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        self.for_each_match(text, 0, |p, s, e| out.push((p, s, e)));
+        out
+    }
+
+    /// All raw matches of the plain one-regex search (what the scan must equal): for tests.
+    pub fn raw_matches_plain(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        self.regex().map_or_else(Vec::new, |re| {
+            re.find_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect()
+        })
+    }
+
     /// Number of raw matches (no captures): for benchmarks.
     pub fn count_matches(&self, text: &str) -> usize {
         self.regex().map_or(0, |re| re.find_iter(text).count())
