@@ -9,8 +9,11 @@
 
 use std::collections::HashMap;
 
-use regex_automata::meta;
+use regex_automata::hybrid::LazyStateID;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
+use regex_automata::{Anchored, Input, hybrid, meta};
 
 use crate::annotations::{RuleId, Span};
 use crate::rules::{RuleError, RuleSet};
@@ -415,10 +418,208 @@ fn regex_syntax_meta(c: char) -> bool {
 pub struct Grammar {
     pub rules: Vec<Rule>,
     /// All rules in one automaton: finds where a rule matches and which.
-    regex: meta::Regex,
+    /// Built on first use when `starts` handles the scan (it is then needed only for
+    /// benchmarks and when the lazy DFA gives up): it is the slowest part of start-up.
+    regex: std::sync::OnceLock<Option<meta::Regex>>,
+    sources: Vec<String>,
     /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
     /// pattern over a short span).
     singles: Vec<meta::Regex>,
+    /// The same patterns as an anchored lazy DFA, run only where a match can start.
+    starts: Option<Starts>,
+}
+
+/// A thread's lazy DFA cache and the start state of each row of `Starts::first` (valid
+/// while the cache has not been cleared since).
+struct ScanCache {
+    cache: hybrid::dfa::Cache,
+    clears: usize,
+    starts: Vec<Option<LazyStateID>>,
+}
+
+type DfaCacheFn =
+    Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+/// Finds the same matches as `regex.find_iter` (leftmost-first, non-overlapping) with
+/// anchored searches at the positions where a match can start. An unanchored lazy DFA over
+/// the whole grammar keeps discovering new states on new text (it tracks every pattern at
+/// every recent start); the anchored one has few states. `first` says, for the byte before a
+/// position (256: start of text) and the byte at it, whether the DFA survives that first
+/// byte: where it dies no match starts, so the table is exact, not a heuristic.
+struct Starts {
+    dfa: hybrid::dfa::DFA,
+    pool: Pool<ScanCache, DfaCacheFn>,
+    /// The look-behind byte of each row of `first` (`None`: start of text).
+    row_prev: Vec<Option<u8>>,
+    /// Row of `first` for each look-behind byte (index 256: start of text).
+    ctx: Box<[u8; 257]>,
+    /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: search only if the next byte
+    /// is allowed by `second[k - 2]` (the state after the first byte dies on the others).
+    first: Vec<[u16; 256]>,
+    second: Vec<[bool; 256]>,
+}
+
+impl Starts {
+    fn build(sources: &[String]) -> Option<Starts> {
+        // An empty match could start anywhere: keep the plain search then.
+        for s in sources {
+            let hir = syntax::parse(s).ok()?;
+            if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+                return None;
+            }
+        }
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .unicode_word_boundary(true)
+                    .cache_capacity(16 * (1 << 20)),
+            )
+            .syntax(syntax::Config::new().utf8(true))
+            .thompson(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(200 * (1 << 20)))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many(sources)
+            .ok()?;
+        let mut cache = dfa.create_cache();
+        let mut ctx = Box::new([0u8; 257]);
+        let mut first: Vec<[u16; 256]> = Vec::new();
+        let mut second: Vec<[bool; 256]> = Vec::new();
+        let mut row_prev: Vec<Option<u8>> = Vec::new();
+        let mut row_sid: Vec<LazyStateID> = Vec::new();
+        for prev in 0..=256usize {
+            let lb = u8::try_from(prev).ok();
+            let hay = [lb.unwrap_or(0), 0];
+            let input = match lb {
+                None => Input::new(&hay[1..]).anchored(Anchored::Yes),
+                Some(_) => Input::new(&hay[..]).span(1..2).anchored(Anchored::Yes),
+            };
+            let start = dfa.start_state_forward(&mut cache, &input).ok()?;
+            // one row per distinct start state (the cache is large enough not to be cleared
+            // here, so equal ids are equal states)
+            let idx = match row_sid.iter().position(|s| *s == start) {
+                Some(i) => i,
+                None => {
+                    let mut row = [1u16; 256];
+                    if start.is_dead() {
+                        row = [0; 256];
+                    } else if !start.is_quit() {
+                        for (b, v) in row.iter_mut().enumerate() {
+                            let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
+                            if next.is_dead() {
+                                *v = 0;
+                            } else if !next.is_tagged() {
+                                let mut r2 = [false; 256];
+                                for (b2, ok) in r2.iter_mut().enumerate() {
+                                    let n2 = dfa.next_state(&mut cache, next, b2 as u8).ok()?;
+                                    *ok = !n2.is_dead();
+                                }
+                                let k = match second.iter().position(|r| *r == r2) {
+                                    Some(k) => k,
+                                    None => {
+                                        second.push(r2);
+                                        second.len() - 1
+                                    }
+                                };
+                                *v = u16::try_from(k + 2).ok()?;
+                            }
+                        }
+                    }
+                    first.push(row);
+                    row_prev.push(lb);
+                    row_sid.push(start);
+                    first.len() - 1
+                }
+            };
+            ctx[prev] = u8::try_from(idx).ok()?;
+        }
+        if cache.clear_count() != 0 {
+            return None;
+        }
+        let d = dfa.clone();
+        let rows = first.len();
+        let pool: Pool<ScanCache, DfaCacheFn> = Pool::new(Box::new(move || ScanCache {
+            cache: d.create_cache(),
+            clears: 0,
+            starts: vec![None; rows],
+        }));
+        Some(Starts {
+            dfa,
+            pool,
+            row_prev,
+            ctx,
+            first,
+            second,
+        })
+    }
+
+    /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
+    /// it, without its per-call set-up; `Err` when the lazy DFA cannot decide.
+    fn search_at(
+        &self,
+        sc: &mut ScanCache,
+        row: usize,
+        hay: &[u8],
+        at: usize,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        let dfa = &self.dfa;
+        if sc.cache.clear_count() != sc.clears {
+            sc.starts.iter_mut().for_each(|s| *s = None);
+            sc.clears = sc.cache.clear_count();
+        }
+        let mut sid = match sc.starts.get(row).copied().flatten() {
+            Some(sid) => sid,
+            None => {
+                let lb = *self.row_prev.get(row).ok_or(())?;
+                let h = [lb.unwrap_or(0), 0];
+                let input = match lb {
+                    None => Input::new(&h[1..]).anchored(Anchored::Yes),
+                    Some(_) => Input::new(&h[..]).span(1..2).anchored(Anchored::Yes),
+                };
+                let sid = dfa
+                    .start_state_forward(&mut sc.cache, &input)
+                    .map_err(|_| ())?;
+                // computing it may have cleared the cache
+                if sc.cache.clear_count() != sc.clears {
+                    sc.starts.iter_mut().for_each(|s| *s = None);
+                    sc.clears = sc.cache.clear_count();
+                }
+                if let Some(s) = sc.starts.get_mut(row) {
+                    *s = Some(sid);
+                }
+                sid
+            }
+        };
+        if sid.is_dead() {
+            return Ok(None);
+        }
+        if sid.is_quit() {
+            return Err(());
+        }
+        let mut mat = None;
+        let mut pos = at;
+        while pos < hay.len() {
+            sid = dfa
+                .next_state(&mut sc.cache, sid, hay[pos])
+                .map_err(|_| ())?;
+            if sid.is_tagged() {
+                if sid.is_match() {
+                    mat = Some((dfa.match_pattern(&sc.cache, sid, 0).as_usize(), pos));
+                } else if sid.is_dead() {
+                    return Ok(mat);
+                } else if sid.is_quit() {
+                    return Err(());
+                }
+            }
+            pos += 1;
+        }
+        sid = dfa.next_eoi_state(&mut sc.cache, sid).map_err(|_| ())?;
+        if sid.is_match() {
+            mat = Some((dfa.match_pattern(&sc.cache, sid, 0).as_usize(), hay.len()));
+        }
+        Ok(mat)
+    }
 }
 
 /// A raw match: which rule, the mention span, the full match, and the parts.
@@ -598,26 +799,102 @@ impl Grammar {
                 singles.push(single);
             }
         }
-        let regex = build(&sources).map_err(|e| RuleError {
-            file: format!("rules/{PATTERNS}"),
-            line: 0,
-            message: e,
-        })?;
+        let starts = Starts::build(&sources);
+        let regex = std::sync::OnceLock::new();
+        if starts.is_none() {
+            // the plain search is the scan: build it now so a bad grammar fails here
+            let re = build(&sources).map_err(|e| RuleError {
+                file: format!("rules/{PATTERNS}"),
+                line: 0,
+                message: e,
+            })?;
+            let _ = regex.set(Some(re));
+        }
         Ok(Grammar {
             rules: compiled,
             regex,
+            sources,
             singles,
+            starts,
+        })
+    }
+
+    /// The whole grammar as one regex (`None` only if it cannot be built).
+    fn regex(&self) -> Option<&meta::Regex> {
+        self.regex
+            .get_or_init(|| build(&self.sources).ok())
+            .as_ref()
+    }
+
+    /// Calls `f(pattern, start, end)` for every match of the whole grammar in `text[from..]`,
+    /// leftmost-first and non-overlapping (exactly `regex.find_iter`).
+    fn for_each_match(&self, text: &str, from: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let Some(st) = &self.starts else {
+            let Some(re) = self.regex() else { return };
+            let input = Input::new(text).span(from.min(text.len())..text.len());
+            for m in re.find_iter(input) {
+                f(m.pattern().as_usize(), m.start(), m.end());
+            }
+            return;
+        };
+        let bytes = text.as_bytes();
+        let mut sc = st.pool.get();
+        let mut i = from;
+        while i < bytes.len() {
+            let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
+            let row = st.ctx[prev] as usize;
+            let v = st.first[row][bytes[i] as usize] as usize;
+            if v == 0 || (v >= 2 && i + 1 < bytes.len() && !st.second[v - 2][bytes[i + 1] as usize])
+            {
+                i += 1;
+                continue;
+            }
+            let found = match st.search_at(&mut sc, row, bytes, i) {
+                Ok(found) => found,
+                // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
+                Err(()) => {
+                    let input = Input::new(text)
+                        .span(i..bytes.len())
+                        .anchored(Anchored::Yes);
+                    self.regex()
+                        .and_then(|re| re.search(&input))
+                        .map(|m| (m.pattern().as_usize(), m.end()))
+                }
+            };
+            match found {
+                Some((pid, end)) => {
+                    f(pid, i, end);
+                    i = end.max(i + 1);
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    /// All raw matches (pattern, start, end) as the scan finds them: for tests.
+    pub fn raw_matches(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        self.for_each_match(text, 0, |p, s, e| out.push((p, s, e)));
+        out
+    }
+
+    /// All raw matches of the plain one-regex search (what the scan must equal): for tests.
+    pub fn raw_matches_plain(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        self.regex().map_or_else(Vec::new, |re| {
+            re.find_iter(text)
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .collect()
         })
     }
 
     /// Number of raw matches (no captures): for benchmarks.
     pub fn count_matches(&self, text: &str) -> usize {
-        self.regex.find_iter(text).count()
+        self.regex().map_or(0, |re| re.find_iter(text).count())
     }
 
     /// Matches per rule id (no captures): for benchmarks.
     pub fn rule_histogram(&self, text: &str, hist: &mut std::collections::BTreeMap<String, usize>) {
-        for m in self.regex.find_iter(text) {
+        for m in self.regex().into_iter().flat_map(|re| re.find_iter(text)) {
             if let Some(r) = self.rules.get(m.pattern().as_usize()) {
                 *hist.entry(r.id.to_string()).or_default() += 1;
             }
@@ -631,29 +908,26 @@ impl Grammar {
         let mut out = Vec::new();
         let mut caps: Vec<Option<regex_automata::util::captures::Captures>> =
             vec![None; self.singles.len()];
-        let input = regex_automata::Input::new(text).span(from..text.len());
-        for m in self.regex.find_iter(input) {
-            let pid = m.pattern();
-            let rule_idx = pid.as_usize();
+        self.for_each_match(text, from, |rule_idx, m_start, m_end| {
             let Some(rule) = self.rules.get(rule_idx) else {
-                continue;
+                return;
             };
             let mut parts: [Option<Span>; N_FIELDS] = [None; N_FIELDS];
-            let mut full = Span::new(m.start(), m.end());
+            let mut full = Span::new(m_start, m_end);
             if rule.kind != Kind::Veto {
                 let Some(single) = self.singles.get(rule_idx) else {
-                    continue;
+                    return;
                 };
                 let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
                 // A short haystack keeps the capture search on the bounded backtracker; the
                 // bytes around the match stay visible to `\b`.
-                let lo = floor_char(text, m.start().saturating_sub(4));
-                let hi = ceil_char(text, (m.end() + 4).min(text.len()));
+                let lo = floor_char(text, m_start.saturating_sub(4));
+                let hi = ceil_char(text, (m_end + 4).min(text.len()));
                 let anchored = regex_automata::Input::new(&text[lo..hi])
-                    .range(m.start() - lo..m.end() - lo)
+                    .range(m_start - lo..m_end - lo)
                     .anchored(regex_automata::Anchored::Yes);
                 single.search_captures(&anchored, caps);
-                let Some(cm) = caps.get_match() else { continue };
+                let Some(cm) = caps.get_match() else { return };
                 full = Span::new(cm.start() + lo, cm.end() + lo);
                 for (fi, groups) in rule.groups.iter().enumerate() {
                     for &gi in groups {
@@ -666,7 +940,7 @@ impl Grammar {
             }
             let span = parts[field_index(Field::T)].unwrap_or(full);
             if span.is_empty() {
-                continue;
+                return;
             }
             out.push(Cand {
                 rule: rule_idx,
@@ -674,7 +948,7 @@ impl Grammar {
                 full,
                 parts,
             });
-        }
+        });
         out
     }
 }
@@ -701,7 +975,8 @@ fn build_single(pattern: &str) -> Result<meta::Regex, String> {
             meta::Config::new()
                 .nfa_size_limit(Some(200 * (1 << 20)))
                 .hybrid(false)
-                .dfa(false),
+                .dfa(false)
+                .auto_prefilter(false),
         )
         .syntax(syntax::Config::new().utf8(true))
         .build(pattern)

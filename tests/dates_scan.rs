@@ -1,0 +1,126 @@
+//! The dates scan (anchored lazy DFA at the positions where a match can start) must find
+//! exactly the matches of one leftmost-first pass of the whole grammar.
+use newsextract::extract::dates::grammar::{Grammar, Lexicon};
+use newsextract::rules::RuleSet;
+use proptest::prelude::*;
+
+fn grammar() -> Grammar {
+    let rules = RuleSet::builtin();
+    let lex = Lexicon::load(&rules).expect("lexicon");
+    Grammar::compile(&rules, &lex).expect("grammar")
+}
+
+const PIECES: &[&str] = &[
+    "the",
+    "last",
+    "next",
+    "week",
+    "year",
+    "years",
+    "ago",
+    "early",
+    "mid",
+    "late",
+    "May",
+    "march",
+    "March",
+    "Jan.",
+    "Tuesday",
+    "Tue.",
+    "on",
+    "in",
+    "by",
+    "of",
+    "2019",
+    "1998",
+    "'90s",
+    "’90s",
+    "12",
+    "3",
+    "1/2",
+    "20/05/2026",
+    "2026-05-20",
+    "10:30",
+    "p.m.",
+    "am",
+    "Q3",
+    "H1",
+    "FY27",
+    "fiscal",
+    "quarter",
+    "half",
+    "two",
+    "twenty-four",
+    "$5",
+    "£3.5",
+    "5%",
+    "No. 7",
+    "3-1",
+    "v1.2.3",
+    "Christmas",
+    "today",
+    "now",
+    "every",
+    "daily",
+    "decade",
+    "century",
+    "21st",
+    "summer",
+    "noon",
+    "\u{00a0}",
+    "é",
+    "١٩٩٨",
+    "\u{212a}",
+    ",",
+    ".",
+    "-",
+    "'",
+    "\n",
+    "  ",
+    "x",
+    "yearly",
+    "amid",
+    "sat",
+    "Sun",
+    "GMT",
+    "hours",
+    "minutes",
+    "for",
+    "past",
+    "three",
+];
+
+#[test]
+fn scan_equals_plain_search_on_examples() {
+    let g = grammar();
+    let texts = [
+        "",
+        "Last week, on Tuesday 3 March 2020 at 10:30 p.m. GMT, sales rose 5% to $5m.",
+        "In the early '90s and mid-2019, three years ago, the 21st century began.",
+        "x2019y, amid yearly results; Q3 2025 and H1'26, FY27, the year-ago quarter.",
+        "Né le 12 mai 1998 — é١٩٩٨ \u{212a}\u{00a0}May 2019\nnow",
+    ];
+    assert!(g.raw_matches(texts[1]).len() >= 4);
+    for t in texts {
+        assert_eq!(g.raw_matches(t), g.raw_matches_plain(t), "{t:?}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn scan_equals_plain_search(idx in prop::collection::vec((0..PIECES.len(), 0..3usize), 0..40)) {
+        let g = grammar_cached();
+        let mut t = String::new();
+        for (i, sep) in idx {
+            t.push_str(PIECES[i]);
+            t.push_str([" ", "", ", "][sep]);
+        }
+        prop_assert_eq!(g.raw_matches(&t), g.raw_matches_plain(&t), "{:?}", t);
+    }
+}
+
+fn grammar_cached() -> &'static Grammar {
+    static G: std::sync::OnceLock<Grammar> = std::sync::OnceLock::new();
+    G.get_or_init(grammar)
+}
