@@ -1,51 +1,12 @@
 //! The `run` command end to end, through the binary: inputs, outputs, exit codes, ordering,
 //! decoding and the stdin contract. Fixtures are made in temporary folders or come from `corpus/`.
 
-use std::io::Write;
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsextract"))
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let p = std::env::temp_dir().join(format!(
-            "nx-test-{name}-{}-{:?}",
-            std::process::id(),
-            std::thread::current().id()
-        ));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn read_jsonl(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 /// `text[start:end]` in code points, as Python reads it.
 fn slice(text: &str, start: u64, end: u64) -> String {
@@ -293,54 +254,6 @@ fn jsonl_files_are_read_for_doc_id_text_published_and_sorted_by_doc_id() {
     assert_eq!(lines[1]["published_source"], "input");
     assert_eq!(lines[2]["error"]["kind"], "bad_field");
     assert_eq!(lines[3]["error"]["kind"], "bad_json");
-}
-
-#[test]
-fn stdin_gives_one_line_per_input_line_in_input_order() {
-    let mut input = String::new();
-    let mut expected = Vec::new();
-    for i in 0..300 {
-        if i % 30 == 7 {
-            input.push_str("{\"doc_id\": broken\n");
-            expected.push(None);
-        } else {
-            let id = format!("doc-{:03}", 299 - i);
-            input.push_str(&format!(
-                "{{\"doc_id\":\"{id}\",\"text\":\"Line {i}. Mr. Smith left.\"}}\n"
-            ));
-            expected.push(Some(id));
-        }
-    }
-    let mut child = bin()
-        .args(["run", "-", "--stdout", "-q"])
-        .env_clear()
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let lines: Vec<Value> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(lines.len(), 300);
-    for (k, (line, want)) in lines.iter().zip(&expected).enumerate() {
-        match want {
-            Some(id) => {
-                assert_eq!(line["doc_id"], id.as_str());
-                assert_eq!(line["sentences"].as_array().unwrap().len(), 2);
-            }
-            None => {
-                assert_eq!(line["error"]["kind"], "bad_json", "line {}", k + 1);
-                assert_eq!(line["line"], k as u64 + 1);
-            }
-        }
-    }
 }
 
 #[test]

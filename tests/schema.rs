@@ -5,15 +5,14 @@
 //! `$ref`), and refuses any other keyword so the schema cannot silently outgrow it.
 //! `scripts/duckdb/test.sh` also validates the corpus run with Python's `jsonschema`.
 
+mod common;
+use common::bin;
+
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use regex::Regex;
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsextract"))
-}
 
 fn schema() -> Value {
     let out = bin().arg("schema").output().unwrap();

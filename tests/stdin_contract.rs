@@ -2,16 +2,15 @@
 //! input line, in input order, flushed after each; a malformed line becomes an error record, never
 //! a crash; stdout carries records only; it runs with an empty environment.
 
+mod common;
+use common::bin;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsextract"))
-}
 
 /// Ten ways a line can be malformed (none of them blank: blank lines are not documents).
 const MALFORMED: [&str; 10] = [

@@ -2,18 +2,13 @@
 //! rule file fails with `file:line` and exit 1; `eval` agrees with the reference scorer; `diff`
 //! reports changes with exit 1.
 
+mod common;
+use common::{bin, repo};
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_newsextract"))
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn temp(name: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("nx-tune-{name}-{}", std::process::id()));
