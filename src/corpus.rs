@@ -13,7 +13,8 @@ use crate::document::{Document, Metadata, Source};
 pub const ARTICLE_EXTENSIONS: &[&str] = &["txt", "md", "markdown", "text"];
 
 /// Why a document could not be read. `kind` values are stable (they go into `errors.jsonl`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind}: {message}")]
 pub struct DocError {
     pub kind: &'static str,
     pub message: String,

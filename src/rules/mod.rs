@@ -16,25 +16,28 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 }
 
-/// A rule-file error with its location, printed as `file:line: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rule-file error with its location, printed as `file:line: message` (`file: message` when
+/// it is about the whole file).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", LineSuffix(*.line))]
 pub struct RuleError {
     pub file: String,
     pub line: usize,
     pub message: String,
 }
 
-impl fmt::Display for RuleError {
+/// `:N`, or nothing for line 0.
+struct LineSuffix(usize);
+
+impl fmt::Display for LineSuffix {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file, self.message)
+        if self.0 == 0 {
+            Ok(())
         } else {
-            write!(f, "{}:{}: {}", self.file, self.line, self.message)
+            write!(f, ":{}", self.0)
         }
     }
 }
-
-impl std::error::Error for RuleError {}
 
 /// One source of a rule file's text: the built-in copy or the user's overlay.
 #[derive(Debug, Clone)]
