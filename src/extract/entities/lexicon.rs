@@ -5,6 +5,8 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct Fx(u64);
@@ -36,72 +38,6 @@ impl Hasher for Fx {
 
 pub(crate) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 pub(crate) type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
-
-/// A byte trie answering "the longest name that starts here" (what an anchored
-/// leftmost-longest Aho-Corasick search answers, without the failure links that take most of
-/// such an automaton's build time and that anchored searches never follow).
-pub(crate) struct PrefixTrie {
-    /// `state << 8 | byte` → next state (state 0 is the root).
-    next: FxMap<u64, u32>,
-    /// State → pattern index + 1 of the name ending there (0: none).
-    out: Vec<u32>,
-}
-
-impl PrefixTrie {
-    pub fn new(pats: &[&str]) -> Self {
-        let bytes: usize = pats.iter().map(|p| p.len()).sum();
-        let mut next: FxMap<u64, u32> =
-            FxMap::with_capacity_and_hasher(bytes / 2, BuildHasherDefault::default());
-        let mut out: Vec<u32> = Vec::with_capacity(bytes / 2);
-        out.push(0);
-        for (i, p) in pats.iter().enumerate() {
-            let mut s = 0u32;
-            for &b in p.as_bytes() {
-                let key = (u64::from(s) << 8) | u64::from(b);
-                s = match next.get(&key) {
-                    Some(&n) => n,
-                    None => {
-                        let n = out.len() as u32;
-                        out.push(0);
-                        next.insert(key, n);
-                        n
-                    }
-                };
-            }
-            // the first of duplicate patterns wins
-            if out[s as usize] == 0 {
-                out[s as usize] = i as u32 + 1;
-            }
-        }
-        PrefixTrie { next, out }
-    }
-
-    /// The longest pattern that `text[start..end]` starts with: `(match end, pattern index)`.
-    #[inline]
-    pub fn longest(&self, text: &str, start: usize, end: usize) -> Option<(usize, u32)> {
-        let hay = text.as_bytes().get(start..end.min(text.len()))?;
-        let mut s = 0u32;
-        let mut best = None;
-        for (i, &b) in hay.iter().enumerate() {
-            match self.next.get(&((u64::from(s) << 8) | u64::from(b))) {
-                Some(&n) => {
-                    s = n;
-                    let o = self.out[n as usize];
-                    if o != 0 {
-                        best = Some((start + i + 1, o - 1));
-                    }
-                }
-                None => break,
-            }
-        }
-        best
-    }
-
-    /// Heap bytes (approximate: hash table slots and the output table).
-    pub fn memory_usage(&self) -> usize {
-        self.next.capacity() * (std::mem::size_of::<(u64, u32)>() + 1) + self.out.capacity() * 4
-    }
-}
 
 use crate::annotations::RuleId;
 use crate::rules::{RuleError, RuleSet};
@@ -262,9 +198,9 @@ pub(crate) fn label_of(s: &str) -> Option<&'static str> {
 
 pub(crate) struct Lexicon {
     /// Exact-case automaton over every gazetteer name (leftmost-longest).
-    pub exact: PrefixTrie,
+    pub exact: AhoCorasick,
     /// The same names upper-cased, run only on ALL-CAPS lines.
-    pub upper: PrefixTrie,
+    pub upper: AhoCorasick,
     pub entries: Vec<Entry>,
     /// Pattern id of `upper` → entry index.
     pub upper_entry: Vec<u32>,
@@ -389,7 +325,17 @@ impl Lexicon {
                 names.push(name.into());
             }
         }
-        let build = |pats: &[&str]| PrefixTrie::new(pats);
+        let build = |pats: &[&str]| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .start_kind(StartKind::Anchored)
+                .build(pats)
+                .map_err(|e| RuleError {
+                    file: "rules/gazetteers".into(),
+                    line: 0,
+                    message: format!("cannot build automaton: {e}"),
+                })
+        };
         let pats: Vec<&str> = names.iter().map(|s| &**s).collect();
         let mut upper_names: Vec<String> = Vec::new();
         let mut upper_entry: Vec<u32> = Vec::new();
@@ -597,8 +543,8 @@ impl Lexicon {
                 .collect();
             // the two automata are most of the start-up: they build on their own threads while
             // the word tables above are filled
-            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
             let automata_bytes = exact.memory_usage() + upper.memory_usage();
             // what `rules list` shows
             let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();

@@ -21,6 +21,8 @@ mod tokens;
 
 use std::sync::Arc;
 
+use aho_corasick::{Anchored, Input};
+
 use super::{Extractor, Options};
 use crate::annotations::{Annotations, Entity, RuleId, Span};
 use crate::document::Document;
@@ -258,35 +260,42 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if (t.has(W_NSTART) || (!t.cap && self.lex.lower_name_start(text, t)))
-                && let Some((m_end, ei)) = lex.exact.longest(text, t.s, text.len())
-                && !is_word_byte_after(text, m_end)
-            {
-                let name = &text[t.s..m_end];
-                // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
-                let skip = t.caps_line
-                    && !name.contains('.')
-                    && !name.bytes().any(|b| b.is_ascii_lowercase())
-                    && lex.zipf(name) >= 4.0;
-                if !skip {
-                    self.push_gaz(toks, ti, t.s, m_end, ei, cands);
-                    next_free = m_end;
-                    hit = true;
+            if t.has(W_NSTART) || (!t.cap && self.lex.lower_name_start(text, t)) {
+                let input = Input::new(text)
+                    .span(t.s..text.len())
+                    .anchored(Anchored::Yes);
+                if let Some(m) = lex.exact.find(input)
+                    && !is_word_byte_after(text, m.end())
+                {
+                    let ei = m.pattern().as_u32();
+                    let name = &text[m.start()..m.end()];
+                    // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
+                    let skip = t.caps_line
+                        && !name.contains('.')
+                        && !name.bytes().any(|b| b.is_ascii_lowercase())
+                        && lex.zipf(name) >= 4.0;
+                    if !skip {
+                        self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
+                        next_free = m.end();
+                        hit = true;
+                    }
                 }
             }
             // ALL-CAPS lines and ALL-CAPS words elsewhere (`Leeds 3 NORWICH 2`): the
             // upper-cased automaton
-            if !hit
-                && caps
-                && t.has(W_USTART)
-                && let Some((m_end, pi)) = lex.upper.longest(text, t.s, text.len())
-                && !is_word_byte_after(text, m_end)
-                // outside caps lines a short caps word is more likely an acronym (`IPO`)
-                && (t.caps_line || m_end - t.s >= 5)
-            {
-                let ei = lex.upper_entry[pi as usize];
-                self.push_gaz(toks, ti, t.s, m_end, ei, cands);
-                next_free = m_end;
+            if !hit && caps && t.has(W_USTART) {
+                let input = Input::new(text)
+                    .span(t.s..text.len())
+                    .anchored(Anchored::Yes);
+                if let Some(m) = lex.upper.find(input)
+                    && !is_word_byte_after(text, m.end())
+                    // outside caps lines a short caps word is more likely an acronym (`IPO`)
+                    && (t.caps_line || m.end() - m.start() >= 5)
+                {
+                    let ei = lex.upper_entry[m.pattern().as_usize()];
+                    self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
+                    next_free = m.end();
+                }
             }
         }
     }
@@ -773,7 +782,11 @@ impl EntityExtractor {
             let known = k > a
                 && lex
                     .exact
-                    .longest(text, toks[a].s, toks[k - 1].e + 1)
+                    .find(
+                        Input::new(text)
+                            .span(toks[a].s..toks[k - 1].e + 1)
+                            .anchored(Anchored::Yes),
+                    )
                     .is_some();
             if k > a && k < b && !known && self.plausible_name(text, toks, k, b, 4.6) {
                 self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
