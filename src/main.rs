@@ -281,7 +281,10 @@ fn load_rules(args: &RuleArgs) -> Result<(RuleSet, Options)> {
 
 fn cmd_run(args: RunArgs) -> Result<i32> {
     let (rules, opts) = load_rules(&args.rules)?;
-    let pipeline = Pipeline::new(&rules, &opts).map_err(anyhow::Error::msg)?;
+    // never dropped: the process ends right after the run, and freeing the ~60k-entry lexicon
+    // piece by piece costs more than a small run
+    let pipeline =
+        std::mem::ManuallyDrop::new(Pipeline::new(&rules, &opts).map_err(anyhow::Error::msg)?);
     for input in &args.inputs {
         if input.as_os_str() != "-" && !input.exists() {
             bail!("input {} does not exist", input.display());

@@ -57,11 +57,28 @@ pub struct RuleInfo {
 /// All extractors in pipeline order: citations (markers and references), dates (anchors and
 /// deadlines), money, entities, and targets (which link money to dates).
 pub fn build_all(rules: &RuleSet, opts: &Options) -> Result<Vec<Box<dyn Extractor>>, RuleError> {
+    // the entity lexicon is most of the start-up: the other extractors compile beside it
+    // (errors are reported in the same order as when built one after the other)
+    let (others, entities) = std::thread::scope(|s| {
+        let others = s.spawn(|| -> Result<_, RuleError> {
+            Ok((
+                citations::CitationExtractor::new(rules, opts)?,
+                dates::DateExtractor::new(rules, opts)?,
+                money::MoneyExtractor::new(rules, opts)?,
+            ))
+        });
+        let entities = entities::EntityExtractor::new(rules, opts);
+        let others = others
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (others, entities)
+    });
+    let (citations, dates, money) = others?;
     Ok(vec![
-        Box::new(citations::CitationExtractor::new(rules, opts)?),
-        Box::new(dates::DateExtractor::new(rules, opts)?),
-        Box::new(money::MoneyExtractor::new(rules, opts)?),
-        Box::new(entities::EntityExtractor::new(rules, opts)?),
+        Box::new(citations),
+        Box::new(dates),
+        Box::new(money),
+        Box::new(entities?),
         Box::new(targets::TargetExtractor::new(rules, opts)?),
     ])
 }

@@ -337,7 +337,6 @@ impl Lexicon {
                 })
         };
         let pats: Vec<&str> = names.iter().map(|s| &**s).collect();
-        let exact = build(&pats)?;
         let mut upper_names: Vec<String> = Vec::new();
         let mut upper_entry: Vec<u32> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
@@ -353,305 +352,312 @@ impl Lexicon {
             }
         }
         let upats: Vec<&str> = upper_names.iter().map(|s| s.as_str()).collect();
-        let upper = build(&upats)?;
+        std::thread::scope(|s| -> Result<Self, RuleError> {
+            let hx = s.spawn(|| build(&pats));
+            let hu = s.spawn(|| build(&upats));
 
-        let mut titles: FxSet<Box<str>> = FxSet::default();
-        let mut title_words: FxSet<Box<str>> = FxSet::default();
-        let mut max_title_words = 1;
-        for l in rules.lines("entities/titles.tsv") {
-            let t = l.fields()[0].trim().to_lowercase().replace('.', "");
-            let t = t.replace('-', " ");
-            max_title_words = max_title_words.max(t.split(' ').count());
-            for w in t.split(' ') {
-                title_words.insert(Box::<str>::from(w));
-            }
-            titles.insert(Box::<str>::from(t));
-        }
-
-        let mut heads: [FxMap<Box<str>, Head>; 3] = Default::default();
-        for l in rules.lines("entities/heads.tsv") {
-            let f = l.fields();
-            if f.len() < 4 {
-                return Err(l.error("expected word, where, label, rule id"));
-            }
-            let w = match f[1].trim() {
-                "last" => HeadWhere::Last,
-                "before_of" => HeadWhere::BeforeOf,
-                "first" => HeadWhere::First,
-                other => return Err(l.error(format!("unknown position {other:?}"))),
-            };
-            let label = label_of(f[2].trim()).ok_or_else(|| l.error("unknown label"))?;
-            let rule = f[3].trim();
-            if rules.is_disabled(rule) {
-                continue;
-            }
-            heads[w as usize].insert(
-                Box::<str>::from(f[0].trim()),
-                Head {
-                    label,
-                    rule: Arc::from(rule),
-                },
-            );
-        }
-
-        let mut org_after: FxSet<Box<str>> = FxSet::default();
-        let mut person_verbs = FxSet::default();
-        let mut loc_preps = FxSet::default();
-        let mut sports = FxSet::default();
-        for l in rules.lines("entities/context.tsv") {
-            let f = l.fields();
-            let w: Box<str> = f[0].trim().into();
-            match f.get(1).map(|s| s.trim()) {
-                Some("person_verb") => person_verbs.insert(w),
-                Some("loc_prep") => loc_preps.insert(w),
-                Some("sports") => sports.insert(w),
-                Some("org_after") => org_after.insert(w),
-                _ => {
-                    return Err(
-                        l.error("expected word <TAB> person_verb|loc_prep|sports|org_after")
-                    );
+            let mut titles: FxSet<Box<str>> = FxSet::default();
+            let mut title_words: FxSet<Box<str>> = FxSet::default();
+            let mut max_title_words = 1;
+            for l in rules.lines("entities/titles.tsv") {
+                let t = l.fields()[0].trim().to_lowercase().replace('.', "");
+                let t = t.replace('-', " ");
+                max_title_words = max_title_words.max(t.split(' ').count());
+                for w in t.split(' ') {
+                    title_words.insert(Box::<str>::from(w));
                 }
-            };
-        }
-        let non_entities = words(rules, "entities/non_entities.tsv");
-        let mut legal: Vec<Box<str>> = rules
-            .lines("gazetteers/legal_suffixes.tsv")
-            .map(|l| Box::<str>::from(l.fields()[0].trim().to_lowercase()))
-            .filter(|s| !s.is_empty())
-            .collect();
-        legal.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        legal.dedup();
-        let mut legal_by_byte: Vec<Vec<u32>> = vec![Vec::new(); 256];
-        for (i, l) in legal.iter().enumerate() {
-            legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
-        }
-        let mut exact_info: FxMap<Box<str>, (u32, u32)> = FxMap::default();
-        for n in &first_names {
-            // `The`, `Will`, `And` are in the name list but are words first
-            if common
-                .get(n.to_lowercase().as_str())
-                .is_some_and(|&z| z >= 6.0)
-            {
-                continue;
+                titles.insert(Box::<str>::from(t));
             }
-            exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
-        }
-        for n in &non_entities {
-            exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_NONENT;
-        }
-        for (i, flag) in [(0usize, W_HEAD_LAST), (1, W_HEAD_OF), (2, W_HEAD_FIRST)] {
-            for n in heads[i].keys() {
-                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
-            }
-        }
-        for (n, &ei) in &by_name {
-            if n.contains(' ') {
-                continue;
-            }
-            let e = &entries[ei as usize];
-            let mut f = W_GAZ;
-            if TABLES[e.table as usize].strong {
-                f |= W_GAZ_STRONG;
-            }
-            if e.ambiguous {
-                f |= W_GAZ_AMBIG;
-            }
-            if e.label == "NORP" || e.label == "ORG" {
-                f |= W_GAZ_NORP_ORG;
-            }
-            let v = exact_info.entry(n.clone()).or_insert((0, u32::MAX));
-            v.0 |= f;
-            v.1 = ei;
-        }
-        for n in &names {
-            let w = first_word(n);
-            if !w.is_empty() {
-                exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
-            }
-        }
-        let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
-        for n in &upper_names {
-            let w = first_word(n).to_lowercase();
-            if !w.is_empty() {
-                lower_info.entry(w.into()).or_insert((0.0, 0)).1 |= W_USTART;
-            }
-        }
-        for (n, &z) in &common {
-            lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
-        }
-        for (set, flag) in [
-            (&titles, W_TITLE1),
-            (&title_words, W_TITLEW),
-            (&person_verbs, W_PVERB),
-            (&loc_preps, W_LPREP),
-            (&sports, W_SPORT),
-            (&org_after, W_ORG_AFTER),
-        ] {
-            for n in set.iter() {
-                lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
-            }
-        }
-        let mut ctx_info: FxMap<Box<str>, u32> = lower_info
-            .iter()
-            .filter(|(_, v)| v.1 & !W_USTART != 0)
-            .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
-            .collect();
-        // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
-        for (k, v) in &exact_info {
-            if v.0 & W_NSTART != 0 && !k.chars().next().is_some_and(|c| c.is_uppercase()) {
-                *ctx_info.entry(k.clone()).or_insert(0) |= W_NSTART;
-            }
-        }
-        let mut ctx_filter = vec![0u32; 256];
-        let mut lname_filter = vec![0u32; 256];
-        for (k, f) in &ctx_info {
-            if let Some(&b0) = k.as_bytes().first()
-                && k.len() < 32
-            {
-                ctx_filter[b0 as usize] |= 1 << k.len();
-                if f & W_NSTART != 0 {
-                    lname_filter[b0 as usize] |= 1 << k.len();
+
+            let mut heads: [FxMap<Box<str>, Head>; 3] = Default::default();
+            for l in rules.lines("entities/heads.tsv") {
+                let f = l.fields();
+                if f.len() < 4 {
+                    return Err(l.error("expected word, where, label, rule id"));
                 }
-            }
-        }
-        // one map keyed by the lowercase word: one lookup per capitalised token
-        let mut words: WordsBuild = FxMap::default();
-        for (k, (z, f)) in lower_info {
-            words.insert(k, (z, f, Vec::new()));
-        }
-        for (k, (f, g)) in exact_info {
-            let lk: Box<str> = k.to_lowercase().into();
-            words
-                .entry(lk)
-                .or_insert((0.0, 0, Vec::new()))
-                .2
-                .push((k, f, g));
-        }
-        let words: FxMap<Box<str>, WordInfo> = words
-            .into_iter()
-            .map(|(k, (zipf, lflags, exact))| {
-                (
-                    k,
-                    WordInfo {
-                        zipf,
-                        lflags,
-                        exact: exact.into_boxed_slice(),
+                let w = match f[1].trim() {
+                    "last" => HeadWhere::Last,
+                    "before_of" => HeadWhere::BeforeOf,
+                    "first" => HeadWhere::First,
+                    other => return Err(l.error(format!("unknown position {other:?}"))),
+                };
+                let label = label_of(f[2].trim()).ok_or_else(|| l.error("unknown label"))?;
+                let rule = f[3].trim();
+                if rules.is_disabled(rule) {
+                    continue;
+                }
+                heads[w as usize].insert(
+                    Box::<str>::from(f[0].trim()),
+                    Head {
+                        label,
+                        rule: Arc::from(rule),
                     },
-                )
-            })
-            .collect();
-        let automata_bytes = exact.memory_usage() + upper.memory_usage();
-        // what `rules list` shows
-        let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
-        let mut info = |id: &str, kind: &str, source: &str, entries: usize| {
-            infos.push(crate::extract::RuleInfo {
-                id: id.to_string(),
-                kind: kind.to_string(),
-                source: source.to_string(),
-                entries,
-            })
-        };
-        for (ti, t) in TABLES.iter().enumerate() {
-            let n = entries.iter().filter(|e| e.table as usize == ti).count();
-            info(t.rule, "gazetteer", &format!("rules/{}", t.file), n);
-        }
-        let mut head_counts: std::collections::BTreeMap<&str, usize> = Default::default();
-        for h in heads.iter().flat_map(|m| m.values()) {
-            *head_counts.entry(&h.rule).or_default() += 1;
-        }
-        for (id, n) in head_counts {
-            info(id, "head word", "rules/entities/heads.tsv", n);
-        }
-        let titles_src = "rules/entities/titles.tsv";
-        let ctx_src = "rules/entities/context.tsv";
-        let first_src = "rules/gazetteers/first_names.tsv";
-        let common_src = "rules/gazetteers/common_words.tsv";
-        for (id, kind, src, n) in [
-            ("ent.person_title", "phrase", titles_src, titles.len()),
-            (
-                "ent.person_first_name",
-                "phrase",
-                first_src,
-                first_names.len(),
-            ),
-            (
-                "ent.person_initials",
-                "phrase",
-                "src/extract/entities/mod.rs",
-                1,
-            ),
-            ("ent.person_name_shape", "phrase", common_src, common.len()),
-            ("ent.person_said", "context", ctx_src, person_verbs.len()),
-            (
-                "ent.person_age",
-                "context",
-                "src/extract/entities/mod.rs",
-                1,
-            ),
-            (
-                "ent.org_legal_suffix",
-                "suffix",
-                "rules/gazetteers/legal_suffixes.tsv",
-                legal.len(),
-            ),
-            ("ent.org_context", "context", ctx_src, org_after.len()),
-            (
-                "ent.acronym",
-                "phrase",
-                "rules/entities/non_entities.tsv",
-                non_entities.len(),
-            ),
-            (
-                "ent.acronym_definition",
-                "document",
-                "src/extract/entities/mod.rs",
-                1,
-            ),
-            ("ent.loc_prep", "context", "src/extract/entities/mod.rs", 1),
-            (
-                "ent.propagate",
-                "document",
-                "src/extract/entities/mod.rs",
-                1,
-            ),
-            ("ent.doc_person", "document", ctx_src, loc_preps.len()),
-            ("ent.sports_club", "context", ctx_src, sports.len()),
-        ] {
-            info(id, kind, src, n);
-        }
-        let heap_bytes = exact.memory_usage()
-            + upper.memory_usage()
-            + names.iter().map(|n| n.len()).sum::<usize>()
-            + entries
+                );
+            }
+
+            let mut org_after: FxSet<Box<str>> = FxSet::default();
+            let mut person_verbs = FxSet::default();
+            let mut loc_preps = FxSet::default();
+            let mut sports = FxSet::default();
+            for l in rules.lines("entities/context.tsv") {
+                let f = l.fields();
+                let w: Box<str> = f[0].trim().into();
+                match f.get(1).map(|s| s.trim()) {
+                    Some("person_verb") => person_verbs.insert(w),
+                    Some("loc_prep") => loc_preps.insert(w),
+                    Some("sports") => sports.insert(w),
+                    Some("org_after") => org_after.insert(w),
+                    _ => {
+                        return Err(
+                            l.error("expected word <TAB> person_verb|loc_prep|sports|org_after")
+                        );
+                    }
+                };
+            }
+            let non_entities = words(rules, "entities/non_entities.tsv");
+            let mut legal: Vec<Box<str>> = rules
+                .lines("gazetteers/legal_suffixes.tsv")
+                .map(|l| Box::<str>::from(l.fields()[0].trim().to_lowercase()))
+                .filter(|s| !s.is_empty())
+                .collect();
+            legal.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            legal.dedup();
+            let mut legal_by_byte: Vec<Vec<u32>> = vec![Vec::new(); 256];
+            for (i, l) in legal.iter().enumerate() {
+                legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
+            }
+            let mut exact_info: FxMap<Box<str>, (u32, u32)> = FxMap::default();
+            for n in &first_names {
+                // `The`, `Will`, `And` are in the name list but are words first
+                if common
+                    .get(n.to_lowercase().as_str())
+                    .is_some_and(|&z| z >= 6.0)
+                {
+                    continue;
+                }
+                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
+            }
+            for n in &non_entities {
+                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_NONENT;
+            }
+            for (i, flag) in [(0usize, W_HEAD_LAST), (1, W_HEAD_OF), (2, W_HEAD_FIRST)] {
+                for n in heads[i].keys() {
+                    exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
+                }
+            }
+            for (n, &ei) in &by_name {
+                if n.contains(' ') {
+                    continue;
+                }
+                let e = &entries[ei as usize];
+                let mut f = W_GAZ;
+                if TABLES[e.table as usize].strong {
+                    f |= W_GAZ_STRONG;
+                }
+                if e.ambiguous {
+                    f |= W_GAZ_AMBIG;
+                }
+                if e.label == "NORP" || e.label == "ORG" {
+                    f |= W_GAZ_NORP_ORG;
+                }
+                let v = exact_info.entry(n.clone()).or_insert((0, u32::MAX));
+                v.0 |= f;
+                v.1 = ei;
+            }
+            for n in &names {
+                let w = first_word(n);
+                if !w.is_empty() {
+                    exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
+                }
+            }
+            let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
+            for n in &upper_names {
+                let w = first_word(n).to_lowercase();
+                if !w.is_empty() {
+                    lower_info.entry(w.into()).or_insert((0.0, 0)).1 |= W_USTART;
+                }
+            }
+            for (n, &z) in &common {
+                lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
+            }
+            for (set, flag) in [
+                (&titles, W_TITLE1),
+                (&title_words, W_TITLEW),
+                (&person_verbs, W_PVERB),
+                (&loc_preps, W_LPREP),
+                (&sports, W_SPORT),
+                (&org_after, W_ORG_AFTER),
+            ] {
+                for n in set.iter() {
+                    lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
+                }
+            }
+            let mut ctx_info: FxMap<Box<str>, u32> = lower_info
                 .iter()
-                .map(|e| {
-                    std::mem::size_of::<Entry>()
-                        + e.canonical.len()
-                        + e.kb_id.as_ref().map_or(0, |k| k.len())
+                .filter(|(_, v)| v.1 & !W_USTART != 0)
+                .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
+                .collect();
+            // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
+            for (k, v) in &exact_info {
+                if v.0 & W_NSTART != 0 && !k.chars().next().is_some_and(|c| c.is_uppercase()) {
+                    *ctx_info.entry(k.clone()).or_insert(0) |= W_NSTART;
+                }
+            }
+            let mut ctx_filter = vec![0u32; 256];
+            let mut lname_filter = vec![0u32; 256];
+            for (k, f) in &ctx_info {
+                if let Some(&b0) = k.as_bytes().first()
+                    && k.len() < 32
+                {
+                    ctx_filter[b0 as usize] |= 1 << k.len();
+                    if f & W_NSTART != 0 {
+                        lname_filter[b0 as usize] |= 1 << k.len();
+                    }
+                }
+            }
+            // one map keyed by the lowercase word: one lookup per capitalised token
+            let mut words: WordsBuild = FxMap::default();
+            for (k, (z, f)) in lower_info {
+                words.insert(k, (z, f, Vec::new()));
+            }
+            for (k, (f, g)) in exact_info {
+                let lk: Box<str> = k.to_lowercase().into();
+                words
+                    .entry(lk)
+                    .or_insert((0.0, 0, Vec::new()))
+                    .2
+                    .push((k, f, g));
+            }
+            let words: FxMap<Box<str>, WordInfo> = words
+                .into_iter()
+                .map(|(k, (zipf, lflags, exact))| {
+                    (
+                        k,
+                        WordInfo {
+                            zipf,
+                            lflags,
+                            exact: exact.into_boxed_slice(),
+                        },
+                    )
                 })
-                .sum::<usize>()
-            + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
-            + common.keys().map(|n| n.len() + 28).sum::<usize>();
-        Ok(Lexicon {
-            infos,
-            exact,
-            upper,
-            entries,
-            upper_entry,
-            table_rules,
-            common,
-            titles,
-            max_title_words,
-            heads,
-            legal,
-            legal_by_byte,
-            words,
-            ctx_info,
-            ctx_filter,
-            lname_filter,
-            automata_bytes,
-            build_ms: t0.elapsed().as_secs_f64() * 1000.0,
-            heap_bytes,
+                .collect();
+            // the two automata are most of the start-up: they build on their own threads while
+            // the word tables above are filled
+            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            let automata_bytes = exact.memory_usage() + upper.memory_usage();
+            // what `rules list` shows
+            let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
+            let mut info = |id: &str, kind: &str, source: &str, entries: usize| {
+                infos.push(crate::extract::RuleInfo {
+                    id: id.to_string(),
+                    kind: kind.to_string(),
+                    source: source.to_string(),
+                    entries,
+                })
+            };
+            for (ti, t) in TABLES.iter().enumerate() {
+                let n = entries.iter().filter(|e| e.table as usize == ti).count();
+                info(t.rule, "gazetteer", &format!("rules/{}", t.file), n);
+            }
+            let mut head_counts: std::collections::BTreeMap<&str, usize> = Default::default();
+            for h in heads.iter().flat_map(|m| m.values()) {
+                *head_counts.entry(&h.rule).or_default() += 1;
+            }
+            for (id, n) in head_counts {
+                info(id, "head word", "rules/entities/heads.tsv", n);
+            }
+            let titles_src = "rules/entities/titles.tsv";
+            let ctx_src = "rules/entities/context.tsv";
+            let first_src = "rules/gazetteers/first_names.tsv";
+            let common_src = "rules/gazetteers/common_words.tsv";
+            for (id, kind, src, n) in [
+                ("ent.person_title", "phrase", titles_src, titles.len()),
+                (
+                    "ent.person_first_name",
+                    "phrase",
+                    first_src,
+                    first_names.len(),
+                ),
+                (
+                    "ent.person_initials",
+                    "phrase",
+                    "src/extract/entities/mod.rs",
+                    1,
+                ),
+                ("ent.person_name_shape", "phrase", common_src, common.len()),
+                ("ent.person_said", "context", ctx_src, person_verbs.len()),
+                (
+                    "ent.person_age",
+                    "context",
+                    "src/extract/entities/mod.rs",
+                    1,
+                ),
+                (
+                    "ent.org_legal_suffix",
+                    "suffix",
+                    "rules/gazetteers/legal_suffixes.tsv",
+                    legal.len(),
+                ),
+                ("ent.org_context", "context", ctx_src, org_after.len()),
+                (
+                    "ent.acronym",
+                    "phrase",
+                    "rules/entities/non_entities.tsv",
+                    non_entities.len(),
+                ),
+                (
+                    "ent.acronym_definition",
+                    "document",
+                    "src/extract/entities/mod.rs",
+                    1,
+                ),
+                ("ent.loc_prep", "context", "src/extract/entities/mod.rs", 1),
+                (
+                    "ent.propagate",
+                    "document",
+                    "src/extract/entities/mod.rs",
+                    1,
+                ),
+                ("ent.doc_person", "document", ctx_src, loc_preps.len()),
+                ("ent.sports_club", "context", ctx_src, sports.len()),
+            ] {
+                info(id, kind, src, n);
+            }
+            let heap_bytes = exact.memory_usage()
+                + upper.memory_usage()
+                + names.iter().map(|n| n.len()).sum::<usize>()
+                + entries
+                    .iter()
+                    .map(|e| {
+                        std::mem::size_of::<Entry>()
+                            + e.canonical.len()
+                            + e.kb_id.as_ref().map_or(0, |k| k.len())
+                    })
+                    .sum::<usize>()
+                + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
+                + common.keys().map(|n| n.len() + 28).sum::<usize>();
+            Ok(Lexicon {
+                infos,
+                exact,
+                upper,
+                entries,
+                upper_entry,
+                table_rules,
+                common,
+                titles,
+                max_title_words,
+                heads,
+                legal,
+                legal_by_byte,
+                words,
+                ctx_info,
+                ctx_filter,
+                lname_filter,
+                automata_bytes,
+                build_ms: t0.elapsed().as_secs_f64() * 1000.0,
+                heap_bytes,
+            })
         })
     }
 
