@@ -45,7 +45,6 @@ pub struct DiffReport {
     /// `field` or `field.LABEL` → counts.
     pub counts: BTreeMap<String, Counts>,
     pub examples: BTreeMap<String, Vec<Example>>,
-    pub other_changes: u64,
 }
 
 impl DiffReport {
@@ -56,7 +55,6 @@ impl DiffReport {
                 .counts
                 .values()
                 .all(|c| c.added + c.removed + c.changed == 0)
-            && self.other_changes == 0
     }
 }
 
@@ -226,12 +224,6 @@ pub fn diff(old: &str, new: &str, max_examples: usize) -> Result<DiffReport, Str
             }
         }
     }
-    r.other_changes = r
-        .counts
-        .iter()
-        .filter(|(k, _)| !k.contains('.') && !FIELDS.iter().any(|(f, _)| f == k))
-        .map(|(_, c)| c.changed)
-        .sum();
     Ok(r)
 }
 

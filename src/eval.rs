@@ -388,21 +388,15 @@ pub fn score(gold: &[(String, Value)], pred: &[(String, Value)], opts: &EvalOpti
                 .add(good, pm.len() - good, gm.len() - good);
             let matched_g: BTreeSet<usize> = pairs.iter().map(|x| x.0).collect();
             let matched_p: BTreeSet<usize> = pairs.iter().map(|x| x.1).collect();
-            for (i, x) in pm
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !matched_p.contains(i))
-            {
-                let _ = i;
-                errs(&mut s, "money", "FP", sp(x), x["amount"].to_string());
+            for (i, x) in pm.iter().enumerate() {
+                if !matched_p.contains(&i) {
+                    errs(&mut s, "money", "FP", sp(x), x["amount"].to_string());
+                }
             }
-            for (i, x) in gm
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !matched_g.contains(i))
-            {
-                let _ = i;
-                errs(&mut s, "money", "FN", sp(x), x["amount"].to_string());
+            for (i, x) in gm.iter().enumerate() {
+                if !matched_g.contains(&i) {
+                    errs(&mut s, "money", "FN", sp(x), x["amount"].to_string());
+                }
             }
         }
         if g.get("dates").is_some() {

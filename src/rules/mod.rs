@@ -135,12 +135,11 @@ impl RuleSet {
             }
             let text = std::fs::read_to_string(&path).map_err(|e| err(&path, e.to_string()))?;
             if rel == "disabled.txt" {
-                for (n, line) in text.lines().enumerate() {
+                for line in text.lines() {
                     let id = line.split('#').next().unwrap_or("").trim();
                     if !id.is_empty() {
                         self.disabled.insert(id.to_string());
                     }
-                    let _ = n;
                 }
             }
             self.files.entry(rel).or_default().push(RuleText {
