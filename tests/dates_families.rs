@@ -495,6 +495,30 @@ fn the_anchor_comes_from_option_dateline_or_text() {
 }
 
 #[test]
+fn a_dateline_below_the_headline_or_a_header_line_anchors_the_article() {
+    // the dateline rules are tried at each line start of the head, not only the first
+    let (_, ann) = run_with(
+        "Rates held\n\nMUMBAI, Oct. 9, 2025 (Reuters) - The central bank held rates.",
+        None,
+        &Options::default(),
+    );
+    assert_eq!(ann.published.as_deref(), Some("2025-10-09"));
+    assert_eq!(ann.published_source, Some("dateline"));
+
+    let (_, ann) = run_with(
+        "Budget talks resume\nPublished: 2024-12-31\nTalks resumed on Monday.",
+        None,
+        &Options::default(),
+    );
+    assert_eq!(ann.published.as_deref(), Some("2024-12-31"));
+    assert_eq!(ann.published_source, Some("dateline"));
+    assert_eq!(
+        ann.dates.last().map(|d| d.value.as_str()),
+        Some("2024-12-30")
+    );
+}
+
+#[test]
 fn input_anchor_wins_over_the_text() {
     let (_, ann) = run_with(
         "It was announced on May 20, 2026.",

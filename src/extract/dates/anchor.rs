@@ -10,6 +10,7 @@
 //!    future tense, the earliest of them.
 
 use jiff::civil::Date;
+use regex_automata::{Anchored, Input, meta};
 
 use super::grammar::{Cand, Field, Kind};
 use super::tense::{Tense, tense};
@@ -20,8 +21,17 @@ use crate::rules::{RuleError, RuleSet};
 
 pub const DATELINES: &str = "dates/dateline.tsv";
 
-pub fn load_datelines(rules: &RuleSet) -> Result<Vec<(RuleId, regex::Regex)>, RuleError> {
-    let mut out: Vec<(RuleId, regex::Regex)> = Vec::new();
+/// A dateline rule. One that starts with `(?m)^` can only match at a line start, so it is
+/// tried anchored at each line start of the head: an unanchored search of the whole head with
+/// its counted repetitions (`{1,40}`) costs more than all other date rules together.
+pub struct Dateline {
+    pub id: RuleId,
+    re: meta::Regex,
+    at_line_start: bool,
+}
+
+pub fn load_datelines(rules: &RuleSet) -> Result<Vec<Dateline>, RuleError> {
+    let mut out: Vec<Dateline> = Vec::new();
     for line in rules.lines(DATELINES) {
         let f = line.fields();
         if f.len() != 2 {
@@ -30,12 +40,16 @@ pub fn load_datelines(rules: &RuleSet) -> Result<Vec<(RuleId, regex::Regex)>, Ru
         if rules.is_disabled(f[0].trim()) {
             continue;
         }
-        let re = regex::Regex::new(f[1]).map_err(|e| line.error(e.to_string()))?;
-        let id = RuleId::from(f[0].trim());
-        if let Some(slot) = out.iter_mut().find(|(i, _)| *i == id) {
-            slot.1 = re;
+        let re = meta::Regex::new(f[1]).map_err(|e| line.error(e.to_string()))?;
+        let d = Dateline {
+            id: RuleId::from(f[0].trim()),
+            re,
+            at_line_start: f[1].starts_with("(?m)^"),
+        };
+        if let Some(slot) = out.iter_mut().find(|x| x.id == d.id) {
+            *slot = d;
         } else {
-            out.push((id, re));
+            out.push(d);
         }
     }
     Ok(out)
@@ -111,23 +125,32 @@ pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Opti
     }
     let head = &body[..head_end];
     let _ = start;
-    for (_, re) in &ex.datelines {
-        let Some(caps) = re.captures(head) else {
+    for dl in &ex.datelines {
+        let mut caps = dl.re.create_captures();
+        if dl.at_line_start {
+            let starts = std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', head.as_bytes()).map(|i| i + 1));
+            for ls in starts {
+                let input = Input::new(head).range(ls..).anchored(Anchored::Yes);
+                dl.re.search_captures(&input, &mut caps);
+                if caps.is_match() {
+                    break;
+                }
+            }
+        } else {
+            dl.re.captures(head, &mut caps);
+        }
+        let group = |name: &str| {
+            caps.get_group_by_name(name)
+                .and_then(|s| head.get(s.start..s.end))
+        };
+        let Some(m) = group("month").and_then(|m| month_number(ex, m)) else {
             continue;
         };
-        let Some(m) = caps
-            .name("month")
-            .and_then(|m| month_number(ex, m.as_str()))
-        else {
+        let Some(d) = group("day").and_then(|d| d.parse::<i8>().ok()) else {
             continue;
         };
-        let Some(d) = caps.name("day").and_then(|d| d.as_str().parse::<i8>().ok()) else {
-            continue;
-        };
-        let y = match caps
-            .name("year")
-            .and_then(|y| y.as_str().parse::<i16>().ok())
-        {
+        let y = match group("year").and_then(|y| y.parse::<i16>().ok()) {
             Some(y) => y,
             None => {
                 // The year of the latest full date in the text.

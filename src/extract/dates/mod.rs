@@ -28,7 +28,7 @@ use grammar::{Cand, Grammar, Kind, Lexicon};
 pub struct DateExtractor {
     lex: Lexicon,
     grammar: Grammar,
-    datelines: Vec<(crate::annotations::RuleId, regex::Regex)>,
+    datelines: Vec<anchor::Dateline>,
     published: Option<Date>,
     day_first: bool,
 }
