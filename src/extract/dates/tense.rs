@@ -30,7 +30,8 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
+/// The words of the mention's clause: before it (in text order) and after it.
+fn clause_words<'t>(text: &'t str, span: Span, sentence: Span) -> (Vec<&'t str>, Vec<&'t str>) {
     let lo = floor_boundary(
         text,
         span.start
@@ -53,15 +54,17 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
         Some(i) => &after[..i],
         None => after,
     };
+    let split = |s: &'t str| -> Vec<&'t str> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    (split(before), split(after))
+}
+
+pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     // Words before, nearest first.
-    let words_before: Vec<&str> = before
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let words_after: Vec<&str> = after
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let (words_before, words_after) = clause_words(text, span, sentence);
     let n = words_before.len().max(words_after.len());
     for k in 0..n {
         if k < words_before.len() {
@@ -77,6 +80,16 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
         }
     }
     Tense::Unknown
+}
+
+/// Whether the mention's clause has a word of the lexicon class `class` (case-insensitive):
+/// `had` (class `perfect_past`) makes "had filed by Wednesday" a deadline already past.
+pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: Span) -> bool {
+    let (before, after) = clause_words(text, span, sentence);
+    before
+        .iter()
+        .chain(after.iter())
+        .any(|w| lex.has(class, &w.to_lowercase()))
 }
 
 fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
@@ -112,8 +125,10 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
     if lower.ends_with("'ll") || lower.ends_with("’ll") {
         return Some(Tense::Future);
     }
+    // "would be paid", "to be named": a participle after `be` is no past tense
+    let after_be = i > 0 && words[i - 1].eq_ignore_ascii_case("be");
     if lex.has("past_cue", lower) {
-        return Some(Tense::Past);
+        return (!after_be).then_some(Tense::Past);
     }
     if lower.len() > 4
         && lower.ends_with("ed")
@@ -121,7 +136,7 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
         && !lex.has("not_past", lower)
         && !lex.has("future_cue", lower)
     {
-        return Some(Tense::Past);
+        return (!after_be).then_some(Tense::Past);
     }
     None
 }
