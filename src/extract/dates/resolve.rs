@@ -298,6 +298,22 @@ impl<'a> Ctx<'a> {
             && whole.bytes().any(|b| b.is_ascii_lowercase())
     }
 
+    /// The weekday just after a short parenthetical: "10:35 a.m. (0735 GMT) Friday".
+    fn weekday_after_aside(&self, pos: usize) -> Option<i8> {
+        let rest = self.text.get(pos..)?.trim_start_matches([' ', '\t']);
+        let close = rest.strip_prefix('(')?.find(')')?;
+        if close > 24 {
+            return None;
+        }
+        let after = pos + (self.text.len() - pos - rest.len()) + close + 2;
+        let w = super::next_word(self.text, after)?;
+        let w = w.trim_end_matches("'s").trim_end_matches("’s");
+        if !w.starts_with(|ch: char| ch.is_ascii_uppercase()) {
+            return None;
+        }
+        self.ex.lex.get("weekday", w)?.parse().ok()
+    }
+
     /// "a second group": the ordinal, not one second.
     fn ordinal_second(&self, c: &Cand) -> bool {
         let is_second = self
@@ -530,6 +546,20 @@ impl<'a> Ctx<'a> {
                     Some(v) => v.as_str(),
                     None => self.lex("ref", c, Field::Word)?,
                 };
+                let word = self.get(c, Field::Word).unwrap_or("");
+                // "the future of the alliance": a fate, not a time
+                if v == "FUTURE_REF"
+                    && word.to_ascii_lowercase().ends_with("future")
+                    && super::next_word(self.text, c.span.end)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("of"))
+                {
+                    return None;
+                }
+                // "the crowd soon grew", "he was soon released": soon after a past event, not
+                // after the article
+                if self.ex.lex.has("narrative_ref", word) && t() == Tense::Past {
+                    return None;
+                }
                 r(Date, v.to_string(), m)
             }
             Kind::RelUnit => {
@@ -853,7 +883,10 @@ impl<'a> Ctx<'a> {
                     return None;
                 }
                 // the day: a weekday, a deictic word or a month and day after the time
-                let day = if let Some(wd) = self.weekday(c).and_then(weekday_from) {
+                let wd = self
+                    .weekday(c)
+                    .or_else(|| self.weekday_after_aside(c.span.end));
+                let day = if let Some(wd) = wd.and_then(weekday_from) {
                     a.and_then(|a| {
                         let aw = a.weekday();
                         let fwd = (wd.to_monday_zero_offset() as i64
