@@ -738,3 +738,24 @@ fn a_time_takes_the_weekday_after_an_aside() {
         "2026-02-27T10:35"
     );
 }
+
+#[test]
+fn the_week_of_a_date_is_that_week() {
+    // 2027-01-01 is a Friday in ISO week 2026-W53
+    assert_eq!(
+        value(
+            "The trial opens the week of Jan. 1, 2027.",
+            "2026-12-10",
+            "the week of Jan. 1, 2027"
+        ),
+        "2026-W53"
+    );
+    assert_eq!(
+        value(
+            "A hearing is set for the week of March 6.",
+            "2026-02-20",
+            "the week of March 6"
+        ),
+        "2026-W10"
+    );
+}

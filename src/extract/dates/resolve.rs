@@ -447,7 +447,11 @@ impl<'a> Ctx<'a> {
                 }
                 match (year, day) {
                     (Some(y), Some(d)) => {
-                        jiff::civil::Date::new(y as i16, month, d).ok()?;
+                        let date = jiff::civil::Date::new(y as i16, month, d).ok()?;
+                        // "the week of March 6": the week, not the day
+                        if rule.fixed_value.as_deref() == Some("WEEK") {
+                            return r(Date, week_str(date), m);
+                        }
                         r(Date, super::fmt_day(y, month, d), m)
                     }
                     (Some(y), None) => r(Date, month_str(y, month), m),
