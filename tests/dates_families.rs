@@ -614,3 +614,172 @@ fn a_disabled_rule_gives_no_mentions() {
     assert!(p.process(&doc).dates.is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn absent(text: &str, published: &str, span: &str) {
+    let all = run(text, published);
+    assert!(
+        all.iter().all(|(t, ..)| t != span),
+        "unexpected mention {span:?} in {all:?}"
+    );
+}
+
+#[test]
+fn tense_cues_point_weekdays_and_months() {
+    // Friday 2026-01-02: the weekdays cross the year boundary both ways
+    let a = "2026-01-02";
+    // a progressive's verb decides, not its auxiliary
+    assert_eq!(
+        value(
+            "Farmers said they were planning to block the ring road on Monday.",
+            a,
+            "Monday"
+        ),
+        "2026-01-05"
+    );
+    assert_eq!(
+        value("The strikers were marching on Tuesday.", a, "Tuesday"),
+        "2025-12-30"
+    );
+    // a participle after `be` is no past tense: "would be paid" looks ahead
+    assert_eq!(
+        value(
+            "The bonus would be paid to staff in March.",
+            "2025-12-10",
+            "March"
+        ),
+        "2026-03"
+    );
+    // "set for": a date ahead, although `set` alone is a past cue
+    assert_eq!(
+        value(
+            "The vote dominates a congress set for Lyon in February.",
+            "2025-11-20",
+            "February"
+        ),
+        "2026-02"
+    );
+    assert_eq!(
+        value(
+            "Officials are planning for the summit in April.",
+            "2025-12-05",
+            "April"
+        ),
+        "2026-04"
+    );
+}
+
+#[test]
+fn a_deadline_in_a_past_perfect_clause_is_past() {
+    // Thursday 2026-10-01: the Wednesday before is in the previous month
+    let a = "2026-10-01";
+    assert_eq!(
+        value(
+            "Only three members had sent their reports by Wednesday.",
+            a,
+            "Wednesday"
+        ),
+        "2026-09-30"
+    );
+    assert_eq!(
+        value(
+            "Members must send their reports by Wednesday.",
+            a,
+            "Wednesday"
+        ),
+        "2026-10-07"
+    );
+    // a fronted deadline: the main clause after the comma decides
+    assert_eq!(
+        value(
+            "Until Tuesday, the police had not named a suspect.",
+            a,
+            "Tuesday"
+        ),
+        "2026-09-29"
+    );
+}
+
+#[test]
+fn that_year_and_that_day_count_from_the_stated_date() {
+    let a = "2026-03-04";
+    assert_eq!(
+        value(
+            "She left Lima in June 2019 and came back later that year.",
+            a,
+            "later that year"
+        ),
+        "2019"
+    );
+    // a stated day at a month's end: the day stays that day
+    assert_eq!(
+        value(
+            "The bridge closed on Jan. 31, 2025. Engineers inspected it that same day.",
+            a,
+            "that same day"
+        ),
+        "2025-01-31"
+    );
+    // without a stated day there is no value to give
+    absent("He thought about it that day and slept.", a, "that day");
+}
+
+#[test]
+fn soon_in_a_past_clause_is_no_future_reference() {
+    let a = "2026-05-20";
+    assert_eq!(
+        find("The port will reopen soon.", a, "soon"),
+        ("DATE".into(), "FUTURE_REF".into())
+    );
+    absent("The trickle of exports soon became a flood.", a, "soon");
+    absent("They spoke about the future of the port.", a, "the future");
+}
+
+#[test]
+fn names_and_numbers_that_look_like_dates_are_not() {
+    let a = "2026-05-20";
+    absent("A second convoy left the port at dawn.", a, "A second");
+    assert_eq!(
+        value("The engine stalled for a second.", a, "a second"),
+        "PT1S"
+    );
+    absent(
+        "He said on ABC's \"This Week\" that talks would go on.",
+        a,
+        "This Week",
+    );
+    absent("The index closed at 2082.1 on heavy volume.", a, "2082");
+}
+
+#[test]
+fn a_time_takes_the_weekday_after_an_aside() {
+    // Sunday 2026-03-01: the Friday before is in February
+    assert_eq!(
+        value(
+            "The blast came at 10:35 a.m. (0735 GMT) Friday, police said.",
+            "2026-03-01",
+            "10:35 a.m."
+        ),
+        "2026-02-27T10:35"
+    );
+}
+
+#[test]
+fn the_week_of_a_date_is_that_week() {
+    // 2027-01-01 is a Friday in ISO week 2026-W53
+    assert_eq!(
+        value(
+            "The trial opens the week of Jan. 1, 2027.",
+            "2026-12-10",
+            "the week of Jan. 1, 2027"
+        ),
+        "2026-W53"
+    );
+    assert_eq!(
+        value(
+            "A hearing is set for the week of March 6.",
+            "2026-02-20",
+            "the week of March 6"
+        ),
+        "2026-W10"
+    );
+}

@@ -11,7 +11,7 @@ use jiff::civil::{Date, Weekday};
 use super::DateExtractor;
 use super::grammar::{Cand, Field, Kind, Rule, static_mod};
 use super::number::{parse_count, parse_year_words};
-use super::tense::{Tense, tense};
+use super::tense::{Tense, clause_has, tense};
 use crate::annotations::{Span, TimexType};
 
 pub struct Resolved {
@@ -29,7 +29,7 @@ pub struct Ctx<'a> {
     last_quarter: Option<(i32, i8, usize)>,
     /// The last year (and month) the story stated outright: "the following year" counts from
     /// it, not from the anchor.
-    last_stated: Option<(i32, Option<i8>)>,
+    last_stated: Option<(i32, Option<i8>, Option<i8>)>,
 }
 
 fn r(ty: TimexType, value: String, timex_mod: Option<&'static str>) -> Option<Resolved> {
@@ -286,6 +286,57 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// A unit word capitalised inside the mention ("ABC's \"This Week\"", "\"60 Minutes\""):
+    /// a title, not a time (an all-capitals mention is a headline and stays).
+    fn titled_unit(&self, c: &Cand) -> bool {
+        let (Some(u), Some(us)) = (self.get(c, Field::Unit), c.get(Field::Unit)) else {
+            return false;
+        };
+        let whole = self.text.get(c.span.start..c.span.end).unwrap_or("");
+        us.start > c.span.start
+            && u.starts_with(|ch: char| ch.is_ascii_uppercase())
+            && whole.bytes().any(|b| b.is_ascii_lowercase())
+    }
+
+    /// The weekday just after a short parenthetical: "10:35 a.m. (0735 GMT) Friday".
+    fn weekday_after_aside(&self, pos: usize) -> Option<i8> {
+        let rest = self.text.get(pos..)?.trim_start_matches([' ', '\t']);
+        let close = rest.strip_prefix('(')?.find(')')?;
+        if close > 24 {
+            return None;
+        }
+        let after = pos + (self.text.len() - pos - rest.len()) + close + 2;
+        let w = super::next_word(self.text, after)?;
+        let w = w.trim_end_matches("'s").trim_end_matches("’s");
+        if !w.starts_with(|ch: char| ch.is_ascii_uppercase()) {
+            return None;
+        }
+        self.ex.lex.get("weekday", w)?.parse().ok()
+    }
+
+    /// "a second group": the ordinal, not one second.
+    fn ordinal_second(&self, c: &Cand) -> bool {
+        let is_second = self
+            .get(c, Field::Unit)
+            .is_some_and(|u| u.eq_ignore_ascii_case("second"));
+        let is_article = self
+            .get(c, Field::Num)
+            .is_some_and(|n| n.eq_ignore_ascii_case("a"));
+        if !(is_second && is_article) {
+            return false;
+        }
+        match super::next_word(self.text, c.span.end) {
+            Some(w) => {
+                let rest = self.text.get(c.span.end..).unwrap_or("");
+                // the next word directly after spaces (not after punctuation)
+                rest.trim_start_matches([' ', '\t']).starts_with(w)
+                    && w.starts_with(|ch: char| ch.is_ascii_lowercase())
+                    && !self.ex.lex.has("second_unit_after", w)
+            }
+            None => false,
+        }
+    }
+
     /// `… ended Sept. 30`: the month after `pos`, when the next word is `ended`/`ending`.
     fn ended_month(&self, pos: usize) -> Option<i8> {
         let w = super::next_word(self.text, pos)?;
@@ -311,6 +362,10 @@ impl<'a> Ctx<'a> {
             // "by Friday", "until Tuesday": a deadline ahead; "Friday's ruling": a day past.
             let prev = super::prev_word(self.text, c.full.start);
             if prev.is_some_and(|w| self.ex.lex.has("future_prep", w)) {
+                // "had filed by Wednesday": a deadline met before the article
+                if clause_has(&self.ex.lex, "perfect_past", self.text, c.span, sent) {
+                    return Tense::Past;
+                }
                 return Tense::Future;
             }
             if prev.is_some_and(|w| self.ex.lex.has("past_prep", w)) {
@@ -383,20 +438,20 @@ impl<'a> Ctx<'a> {
                 }
                 if year.is_none() {
                     let prev = super::prev_word(self.text, c.full.start);
-                    let tn = if prev.is_some_and(|w| self.ex.lex.has("future_prep", w)) {
-                        Tense::Future
-                    } else {
-                        t()
-                    };
+                    let tn = t();
                     let strict = prev.is_some_and(|w| self.ex.lex.has("past_prep", w));
                     year = self.infer_year(month, day, tn, strict);
                 }
                 if let (Some(y), true) = (year, self.get(c, Field::Year).is_some()) {
-                    self.last_stated = Some((y, Some(month)));
+                    self.last_stated = Some((y, Some(month), day));
                 }
                 match (year, day) {
                     (Some(y), Some(d)) => {
-                        jiff::civil::Date::new(y as i16, month, d).ok()?;
+                        let date = jiff::civil::Date::new(y as i16, month, d).ok()?;
+                        // "the week of March 6": the week, not the day
+                        if rule.fixed_value.as_deref() == Some("WEEK") {
+                            return r(Date, week_str(date), m);
+                        }
                         r(Date, super::fmt_day(y, month, d), m)
                     }
                     (Some(y), None) => r(Date, month_str(y, month), m),
@@ -425,8 +480,13 @@ impl<'a> Ctx<'a> {
                 r(Date, super::fmt_day(y, mo, d), m)
             }
             Kind::Year => {
+                // "closed at 2082.1": a decimal number, not a year
+                let rest = self.text.get(c.span.end..).unwrap_or("").as_bytes();
+                if rest.len() >= 2 && rest[0] == b'.' && rest[1].is_ascii_digit() {
+                    return None;
+                }
                 let y = self.year(c)?;
-                self.last_stated = Some((y, None));
+                self.last_stated = Some((y, None, None));
                 r(Date, format!("{y:04}"), m)
             }
             Kind::Weekday => {
@@ -490,26 +550,52 @@ impl<'a> Ctx<'a> {
                     Some(v) => v.as_str(),
                     None => self.lex("ref", c, Field::Word)?,
                 };
+                let word = self.get(c, Field::Word).unwrap_or("");
+                // "the future of the alliance": a fate, not a time
+                if v == "FUTURE_REF"
+                    && word.to_ascii_lowercase().ends_with("future")
+                    && super::next_word(self.text, c.span.end)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("of"))
+                {
+                    return None;
+                }
+                // "the crowd soon grew", "he was soon released": soon after a past event, not
+                // after the article
+                if self.ex.lex.has("narrative_ref", word) && t() == Tense::Past {
+                    return None;
+                }
                 r(Date, v.to_string(), m)
             }
             Kind::RelUnit => {
+                if self.titled_unit(c) {
+                    return None;
+                }
                 let unit = self.get(c, Field::Unit)?.to_ascii_lowercase();
                 let dir = self.dir(c).unwrap_or(0);
                 // "the following year", "the previous month": from the last stated date
+                // "the following year", "later that year": from the last stated date
                 let from_story = self.get(c, Field::Dir).is_some_and(|w| {
-                    ["following", "previous", "preceding", "prior"]
+                    ["following", "previous", "preceding", "prior", "that"]
                         .iter()
                         .any(|x| w.eq_ignore_ascii_case(x))
                 });
-                if from_story && let Some((y, mo)) = self.last_stated {
-                    match (unit.as_str(), mo) {
-                        ("year", _) => return r(Date, format!("{:04}", y + dir as i32), m),
-                        ("month", Some(mo)) => {
+                if from_story && let Some((y, mo, d)) = self.last_stated {
+                    match (unit.as_str(), mo, d) {
+                        ("year", _, _) => return r(Date, format!("{:04}", y + dir as i32), m),
+                        ("month", Some(mo), _) => {
                             let d = add_months(jiff::civil::Date::new(y as i16, mo, 1).ok()?, dir)?;
                             return r(Date, month_str(d.year() as i32, d.month()), m);
                         }
+                        ("day", Some(mo), Some(d)) => {
+                            let d = add_days(jiff::civil::Date::new(y as i16, mo, d).ok()?, dir)?;
+                            return r(Date, day_str(d), m);
+                        }
                         _ => {}
                     }
+                }
+                // "that day" with no day stated before it: no value to give
+                if unit == "day" {
+                    return None;
                 }
                 let Some(a) = a else {
                     return r(Date, "XXXX".into(), m);
@@ -801,7 +887,10 @@ impl<'a> Ctx<'a> {
                     return None;
                 }
                 // the day: a weekday, a deictic word or a month and day after the time
-                let day = if let Some(wd) = self.weekday(c).and_then(weekday_from) {
+                let wd = self
+                    .weekday(c)
+                    .or_else(|| self.weekday_after_aside(c.span.end));
+                let day = if let Some(wd) = wd.and_then(weekday_from) {
                     a.and_then(|a| {
                         let aw = a.weekday();
                         let fwd = (wd.to_monday_zero_offset() as i64
@@ -844,6 +933,9 @@ impl<'a> Ctx<'a> {
                 r(Time, format!("{day}T{h:02}:{mi:02}"), m)
             }
             Kind::Duration => {
+                if self.titled_unit(c) || self.ordinal_second(c) {
+                    return None;
+                }
                 let unit = self.unit(c)?;
                 let mut n = self.count(c)?;
                 if rule.fixed_value.as_deref() == Some("HALF") {

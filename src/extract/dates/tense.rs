@@ -5,6 +5,8 @@
 //! (at most 100 bytes back, within the sentence) to the next `.,;:!?` (at most 60 bytes on);
 //! the cue nearest to the mention wins. Future cues are the lexicon class `future_cue` (one or
 //! two words); past cues `past_cue`, plus words ending in `-ed` not listed in `not_past`.
+//! A past form right after `be` is a participle ("would be paid"), and `was`/`were` before an
+//! `-ing` word an auxiliary ("were planning to"): neither is a cue.
 
 use super::grammar::Lexicon;
 use crate::annotations::Span;
@@ -30,7 +32,13 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
-pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
+/// The words of the mention's clause: before it (in text order) and after it.
+fn clause_words<'t>(
+    text: &'t str,
+    span: Span,
+    sentence: Span,
+    comma_ends: bool,
+) -> (Vec<&'t str>, Vec<&'t str>) {
     let lo = floor_boundary(
         text,
         span.start
@@ -49,19 +57,23 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
         None => before,
     };
     let after = &text[span.end..hi];
-    let after = match after.find(['.', ';', ':', '!', '?', '\n']) {
+    let stop =
+        |c: char| matches!(c, '.' | ';' | ':' | '!' | '?' | '\n') || (comma_ends && c == ',');
+    let after = match after.find(stop) {
         Some(i) => &after[..i],
         None => after,
     };
+    let split = |s: &'t str| -> Vec<&'t str> {
+        s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+            .filter(|w| !w.is_empty())
+            .collect()
+    };
+    (split(before), split(after))
+}
+
+pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     // Words before, nearest first.
-    let words_before: Vec<&str> = before
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let words_after: Vec<&str> = after
-        .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .collect();
+    let (words_before, words_after) = clause_words(text, span, sentence, true);
     let n = words_before.len().max(words_after.len());
     for k in 0..n {
         if k < words_before.len() {
@@ -77,6 +89,17 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
         }
     }
     Tense::Unknown
+}
+
+/// Whether the mention's clause has a word of the lexicon class `class` (case-insensitive):
+/// `had` (class `perfect_past`) makes "had filed by Wednesday" a deadline already past.
+pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: Span) -> bool {
+    // a fronted "Until Thursday, they had …" reads the whole sentence on
+    let (before, after) = clause_words(text, span, sentence, false);
+    before
+        .iter()
+        .chain(after.iter())
+        .any(|w| lex.has(class, &w.to_lowercase()))
 }
 
 fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
@@ -112,8 +135,18 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
     if lower.ends_with("'ll") || lower.ends_with("’ll") {
         return Some(Tense::Future);
     }
+    // "were planning to": the progressive's verb decides, not the auxiliary
+    if (lower == "was" || lower == "were")
+        && words
+            .get(i + 1)
+            .is_some_and(|n| n.len() > 4 && n.ends_with("ing"))
+    {
+        return None;
+    }
+    // "would be paid", "to be named": a participle after `be` is no past tense
+    let after_be = i > 0 && words[i - 1].eq_ignore_ascii_case("be");
     if lex.has("past_cue", lower) {
-        return Some(Tense::Past);
+        return (!after_be).then_some(Tense::Past);
     }
     if lower.len() > 4
         && lower.ends_with("ed")
@@ -121,7 +154,7 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
         && !lex.has("not_past", lower)
         && !lex.has("future_cue", lower)
     {
-        return Some(Tense::Past);
+        return (!after_be).then_some(Tense::Past);
     }
     None
 }
