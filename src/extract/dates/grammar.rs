@@ -365,30 +365,82 @@ impl Lexicon {
         }
         forms.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
         forms.dedup();
-        let alts: Vec<String> = forms
+        let atoms: Vec<Vec<String>> = forms
             .iter()
             .map(|w| {
-                let mut out = String::new();
-                for c in w.chars() {
-                    match c {
-                        ' ' => out.push_str(r"\s+"),
-                        '-' => out.push_str(r"[-\s]?"),
-                        c if regex_syntax_meta(c) => {
-                            out.push('\\');
-                            out.push(c);
-                        }
-                        c => out.push(c),
-                    }
-                }
-                out
+                w.chars()
+                    .map(|c| match c {
+                        ' ' => r"\s+".to_string(),
+                        '-' => r"[-\s]?".to_string(),
+                        c if regex_syntax_meta(c) => format!("\\{c}"),
+                        c => c.to_string(),
+                    })
+                    .collect()
             })
             .collect();
+        let alt = trie_regex(&atoms);
         if capitalised {
-            Some(format!("(?-i:{})", alts.join("|")))
+            Some(format!("(?-i:{alt})"))
         } else {
-            Some(format!("(?:{})", alts.join("|")))
+            Some(format!("(?:{alt})"))
         }
     }
+}
+
+/// The alternation of `words` (each a sequence of regex atoms, longest word first) with
+/// common prefixes factored out: `sept(?:ember)?` rather than `september|sept`. Leftmost-first
+/// preference is kept (at each branch the longer continuation comes first, stopping last),
+/// and the automata get smaller: the capture search no longer tries every word of a class in
+/// turn at each position, and the lazy DFA's states hold fewer NFA states.
+fn trie_regex(words: &[Vec<String>]) -> String {
+    #[derive(Default)]
+    struct Node {
+        children: Vec<(String, Node)>,
+        end: bool,
+        longest: usize,
+    }
+    let mut root = Node::default();
+    for w in words {
+        let mut node = &mut root;
+        node.longest = node.longest.max(w.len());
+        for (i, atom) in w.iter().enumerate() {
+            let k = match node.children.iter().position(|(a, _)| a == atom) {
+                Some(k) => k,
+                None => {
+                    node.children.push((atom.clone(), Node::default()));
+                    node.children.len() - 1
+                }
+            };
+            node = &mut node.children[k].1;
+            node.longest = node.longest.max(w.len() - i - 1);
+        }
+        node.end = true;
+    }
+    fn emit(node: &Node, out: &mut String) {
+        let mut kids: Vec<&(String, Node)> = node.children.iter().collect();
+        // stable: equal lengths keep the input order
+        kids.sort_by(|a, b| b.1.longest.cmp(&a.1.longest));
+        let group = kids.len() > 1 || (node.end && !kids.is_empty());
+        if group {
+            out.push_str("(?:");
+        }
+        for (i, (atom, child)) in kids.iter().enumerate() {
+            if i > 0 {
+                out.push('|');
+            }
+            out.push_str(atom);
+            emit(child, out);
+        }
+        if group {
+            out.push(')');
+            if node.end {
+                out.push('?');
+            }
+        }
+    }
+    let mut out = String::new();
+    emit(&root, &mut out);
+    out
 }
 
 fn regex_syntax_meta(c: char) -> bool {
@@ -993,4 +1045,47 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
         .syntax(syntax::Config::new().utf8(true))
         .build_many(patterns)
         .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trie_regex;
+
+    fn atoms(words: &[&str]) -> Vec<Vec<String>> {
+        let mut w: Vec<&str> = words.to_vec();
+        w.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        w.iter()
+            .map(|w| w.chars().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_trie_factors_prefixes_and_prefers_the_longer_word() {
+        let words = ["sep", "sept", "september", "two", "twelve", "twenty", "ten"];
+        let re = trie_regex(&atoms(&words));
+        assert_eq!(re, "(?:sep(?:t(?:ember)?)?|t(?:w(?:e(?:lve|nty)|o)|en))");
+        // leftmost-first picks the same word as the flat, longest-first alternation
+        let flat = atoms(&words)
+            .iter()
+            .map(|w| w.concat())
+            .collect::<Vec<_>>()
+            .join("|");
+        let trie = regex::Regex::new(&format!("(?i)(?:{re})")).unwrap();
+        let flat = regex::Regex::new(&format!("(?i)(?:{flat})")).unwrap();
+        for hay in [
+            "september",
+            "Sept. 3",
+            "sep",
+            "twelve",
+            "twentyone",
+            "tent",
+            "SEPTEMBER",
+        ] {
+            assert_eq!(
+                trie.find(hay).map(|m| m.as_str()),
+                flat.find(hay).map(|m| m.as_str()),
+                "{hay}"
+            );
+        }
+    }
 }
