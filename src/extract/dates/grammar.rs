@@ -419,7 +419,7 @@ fn trie_regex(words: &[Vec<String>]) -> String {
     fn emit(node: &Node, out: &mut String) {
         let mut kids: Vec<&(String, Node)> = node.children.iter().collect();
         // stable: equal lengths keep the input order
-        kids.sort_by(|a, b| b.1.longest.cmp(&a.1.longest));
+        kids.sort_by_key(|k| std::cmp::Reverse(k.1.longest));
         let group = kids.len() > 1 || (node.end && !kids.is_empty());
         if group {
             out.push_str("(?:");
