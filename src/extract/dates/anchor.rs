@@ -132,6 +132,10 @@ pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Opti
                 .chain(memchr::memchr_iter(b'\n', head.as_bytes()).map(|i| i + 1));
             for ls in starts {
                 let input = Input::new(head).range(ls..).anchored(Anchored::Yes);
+                // the lazy DFA says no at most line starts; the capture engine runs on a hit
+                if dl.re.search(&input).is_none() {
+                    continue;
+                }
                 dl.re.search_captures(&input, &mut caps);
                 if caps.is_match() {
                     break;
