@@ -88,8 +88,198 @@ pub struct Skipped {
 /// Everything a run will do, in output order.
 #[derive(Debug, Default)]
 pub struct Plan {
-    pub items: Vec<Item>,
+    pub items: Items,
     pub skipped: Vec<Skipped>,
+}
+
+/// The items of a run, kept compact: a 32-byte entry and the `doc_id`'s bytes per document, so
+/// planning a folder of millions of files takes little memory and peak memory stays flat as the
+/// corpus grows. Whole [`Item`]s are made a chunk at a time by [`Items::get`].
+#[derive(Debug, Default)]
+pub struct Items {
+    /// Every `doc_id`, one after the other.
+    ids: String,
+    entries: Vec<Entry>,
+    /// Folder roots (a file's path is its root joined with its `doc_id`) and JSONL files.
+    sources: Vec<PathBuf>,
+    /// JSONL lines: (index into `sources`, line number).
+    lines: Vec<(u32, u64)>,
+    /// Items kept whole: errors, files named on the command line, non-UTF-8 paths.
+    whole: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    id_start: u64,
+    /// Bytes to read (a file's size, a JSONL line's length).
+    size: u64,
+    /// A JSONL line's byte offset.
+    offset: u64,
+    id_len: u32,
+    /// Kind in the top two bits ([`FILE`], [`LINE`], [`WHOLE`]), an index below them.
+    src: u32,
+}
+
+const KIND: u32 = 3 << 30;
+const FILE: u32 = 0;
+const LINE: u32 = 1 << 30;
+const WHOLE: u32 = 2 << 30;
+
+impl Items {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn doc_id(&self, i: usize) -> &str {
+        let e = &self.entries[i];
+        if e.src & KIND == WHOLE {
+            return self.whole[(e.src & !KIND) as usize].doc_id();
+        }
+        &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize]
+    }
+
+    /// Approximate size in bytes, for chunking (as [`Item::size`]).
+    pub fn size(&self, i: usize) -> u64 {
+        self.entries[i].size
+    }
+
+    /// The whole item `i`.
+    pub fn get(&self, i: usize) -> Item {
+        let e = self.entries[i];
+        let idx = (e.src & !KIND) as usize;
+        match e.src & KIND {
+            FILE => Item::File {
+                path: self.sources[idx].join(self.doc_id(i)),
+                doc_id: self.doc_id(i).to_string(),
+                size: e.size,
+            },
+            LINE => {
+                let (file, line) = self.lines[idx];
+                Item::JsonlLine {
+                    path: self.sources[file as usize].clone(),
+                    line,
+                    offset: e.offset,
+                    len: e.size,
+                    doc_id: self.doc_id(i).to_string(),
+                }
+            }
+            _ => self.whole[idx].clone(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Item> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// Keeps the items whose `doc_id` passes `keep`, in order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        let mut kept = Vec::with_capacity(self.entries.len());
+        for i in 0..self.entries.len() {
+            if keep(self.doc_id(i)) {
+                kept.push(self.entries[i]);
+            }
+        }
+        self.entries = kept;
+    }
+
+    fn push_id(&mut self, id: &str) -> (u64, u32) {
+        let start = self.ids.len() as u64;
+        self.ids.push_str(id);
+        (start, id.len() as u32)
+    }
+
+    fn add_source(&mut self, path: &Path) -> u32 {
+        if self.sources.last().is_some_and(|p| p == path) {
+            return self.sources.len() as u32 - 1;
+        }
+        self.sources.push(path.to_path_buf());
+        self.sources.len() as u32 - 1
+    }
+
+    /// Adds an item; a file under `root` whose `doc_id` names its path is kept compact.
+    fn push(&mut self, item: Item, root: Option<&Path>) {
+        match item {
+            Item::File { path, doc_id, size }
+                if doc_id.len() < u32::MAX as usize
+                    && root.is_some_and(|r| r.join(&doc_id) == path) =>
+            {
+                let src = self.add_source(root.unwrap_or(Path::new("")));
+                let (id_start, id_len) = self.push_id(&doc_id);
+                self.entries.push(Entry {
+                    id_start,
+                    size,
+                    offset: 0,
+                    id_len,
+                    src: FILE | src,
+                });
+            }
+            Item::JsonlLine {
+                path,
+                line,
+                offset,
+                len,
+                doc_id,
+            } if doc_id.len() < u32::MAX as usize => {
+                let file = self.add_source(&path);
+                let (id_start, id_len) = self.push_id(&doc_id);
+                self.lines.push((file, line));
+                self.entries.push(Entry {
+                    id_start,
+                    size: len,
+                    offset,
+                    id_len,
+                    src: LINE | (self.lines.len() as u32 - 1),
+                });
+            }
+            other => self.push_whole(other),
+        }
+    }
+
+    fn push_whole(&mut self, item: Item) {
+        self.entries.push(Entry {
+            id_start: 0,
+            size: item.size(),
+            offset: 0,
+            id_len: 0,
+            src: WHOLE | self.whole.len() as u32,
+        });
+        self.whole.push(item);
+    }
+
+    /// Sorts by `doc_id` (stable: inputs keep their order for equal ids).
+    fn sort(&mut self) {
+        let mut entries = std::mem::take(&mut self.entries);
+        entries.sort_by(|a, b| self.id_of(a).cmp(self.id_of(b)));
+        self.entries = entries;
+    }
+
+    fn id_of(&self, e: &Entry) -> &str {
+        if e.src & KIND == WHOLE {
+            return self.whole[(e.src & !KIND) as usize].doc_id();
+        }
+        &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize]
+    }
+
+    /// Replaces item `i` by `item` (kept whole).
+    fn replace(&mut self, i: usize, item: Item) {
+        self.entries[i] = Entry {
+            id_start: 0,
+            size: item.size(),
+            offset: 0,
+            id_len: 0,
+            src: WHOLE | self.whole.len() as u32,
+        };
+        self.whole.push(item);
+    }
+
+    fn is_failed(&self, i: usize) -> bool {
+        let e = &self.entries[i];
+        e.src & KIND == WHOLE && matches!(self.whole[(e.src & !KIND) as usize], Item::Failed { .. })
+    }
 }
 
 /// Walk the inputs: folders (recursive, sorted), article files, `.jsonl` files. Items come out
@@ -108,30 +298,32 @@ pub fn plan(inputs: &[PathBuf]) -> Result<Plan, std::io::Error> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| input.display().to_string());
-            plan.items.push(Item::File {
+            plan.items.push_whole(Item::File {
                 path: input.clone(),
                 doc_id,
                 size: meta.len(),
             });
         }
     }
-    plan.items.sort_by(|a, b| a.doc_id().cmp(b.doc_id()));
+    plan.items.sort();
     // Two inputs with one id: the first wins, the rest are errors.
     for k in 1..plan.items.len() {
-        if plan.items[k].doc_id() == plan.items[k - 1].doc_id()
-            && !matches!(plan.items[k - 1], Item::Failed { .. })
-        {
-            let doc_id = plan.items[k].doc_id().to_string();
-            let (source, line) = item_source(&plan.items[k]);
-            plan.items[k] = Item::Failed {
-                error: DocError::new(
-                    "duplicate_doc_id",
-                    format!("doc_id {doc_id:?} was already given by an earlier input"),
-                ),
-                doc_id,
-                source,
-                line,
-            };
+        if plan.items.doc_id(k) == plan.items.doc_id(k - 1) && !plan.items.is_failed(k - 1) {
+            let item = plan.items.get(k);
+            let doc_id = item.doc_id().to_string();
+            let (source, line) = item_source(&item);
+            plan.items.replace(
+                k,
+                Item::Failed {
+                    error: DocError::new(
+                        "duplicate_doc_id",
+                        format!("doc_id {doc_id:?} was already given by an earlier input"),
+                    ),
+                    doc_id,
+                    source,
+                    line,
+                },
+            );
         }
     }
     Ok(plan)
@@ -173,7 +365,7 @@ fn walk_folder(root: &Path, plan: &mut Plan) {
                         _ => "unreadable",
                     }
                 };
-                plan.items.push(Item::Failed {
+                plan.items.push_whole(Item::Failed {
                     doc_id: relative_id(root, &path),
                     source: path.display().to_string(),
                     line: None,
@@ -215,11 +407,14 @@ fn walk_folder(root: &Path, plan: &mut Plan) {
         match ext.as_deref() {
             Some(e) if ARTICLE_EXTENSIONS.contains(&e) => {
                 let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                plan.items.push(Item::File {
-                    path: path.to_path_buf(),
-                    doc_id: rel,
-                    size,
-                });
+                plan.items.push(
+                    Item::File {
+                        path: path.to_path_buf(),
+                        doc_id: rel,
+                        size,
+                    },
+                    Some(root),
+                );
             }
             Some("jsonl") | Some("ndjson") => index_jsonl(path, plan),
             _ => plan.skipped.push(Skipped {
@@ -262,7 +457,7 @@ fn index_jsonl(path: &Path, plan: &mut Plan) {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            plan.items.push(Item::Failed {
+            plan.items.push_whole(Item::Failed {
                 doc_id: source.clone(),
                 source,
                 line: None,
@@ -281,7 +476,7 @@ fn index_jsonl(path: &Path, plan: &mut Plan) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) => {
-                plan.items.push(Item::Failed {
+                plan.items.push_whole(Item::Failed {
                     doc_id: format!("{source}:{}", line + 1),
                     source: source.clone(),
                     line: Some(line + 1),
@@ -298,14 +493,17 @@ fn index_jsonl(path: &Path, plan: &mut Plan) {
         }
         let fallback = || format!("{}:{line}", file_stem(path));
         match serde_json::from_slice::<IdOnly>(content) {
-            Ok(id) => plan.items.push(Item::JsonlLine {
-                path: path.to_path_buf(),
-                line,
-                offset,
-                len: n as u64,
-                doc_id: id.doc_id.map(|c| c.into_owned()).unwrap_or_else(fallback),
-            }),
-            Err(e) => plan.items.push(Item::Failed {
+            Ok(id) => plan.items.push(
+                Item::JsonlLine {
+                    path: path.to_path_buf(),
+                    line,
+                    offset,
+                    len: n as u64,
+                    doc_id: id.doc_id.map(|c| c.into_owned()).unwrap_or_else(fallback),
+                },
+                None,
+            ),
+            Err(e) => plan.items.push_whole(Item::Failed {
                 doc_id: fallback(),
                 source: source.clone(),
                 line: Some(line),

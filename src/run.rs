@@ -168,7 +168,7 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
     } else {
         let mut plan = corpus::plan(&cfg.inputs).context("cannot read input")?;
         if let Some((k, n)) = cfg.shard {
-            plan.items.retain(|i| shard_of(i.doc_id(), n) == k);
+            plan.items.retain(|id| shard_of(id, n) == k);
             plan.skipped.retain(|s| shard_of(&s.path, n) == k);
         }
         record_skips(&mut summary, &plan.skipped);
@@ -344,13 +344,13 @@ fn run_items(
     pipeline: &Pipeline,
     cfg: &RunConfig,
     pool: &rayon::ThreadPool,
-    items: Vec<Item>,
+    items: corpus::Items,
     resume: Option<&Previous>,
     sink: &mut dyn Sink,
     summary: &mut RunSummary,
     times: &mut StageTimes,
 ) -> io::Result<()> {
-    let total: u64 = items.iter().map(Item::size).sum();
+    let total: u64 = (0..items.len()).map(|i| items.size(i)).sum();
     let pb = progress_bar(cfg, total);
     let n_items = items.len();
     let (tx, rx) = sync_channel::<Vec<Outcome>>(1);
@@ -379,10 +379,11 @@ fn run_items(
                 && end - start < CHUNK_DOCS
                 && (bytes < CHUNK_BYTES || end == start)
             {
-                bytes += items[end].size();
+                bytes += items.size(end);
                 end += 1;
             }
-            let chunk = &items[start..end];
+            // whole items for this chunk only (the plan keeps them compact)
+            let chunk: Vec<Item> = (start..end).map(|i| items.get(i)).collect();
             let outcomes: Vec<Outcome> = pool.install(|| {
                 chunk
                     .par_iter()

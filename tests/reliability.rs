@@ -216,7 +216,7 @@ fn a_file_deleted_after_listing_becomes_a_not_found_error() {
     std::fs::write(dir.path().join("gone.txt"), "Here now.").unwrap();
     let plan = newsextract::corpus::plan(&[dir.path().to_path_buf()]).unwrap();
     std::fs::remove_file(dir.path().join("gone.txt")).unwrap();
-    let err = newsextract::corpus::load(&plan.items[0], 1 << 20).unwrap_err();
+    let err = newsextract::corpus::load(&plan.items.get(0), 1 << 20).unwrap_err();
     assert_eq!(err.kind, "not_found");
 }
 

@@ -112,7 +112,7 @@ fn run_folder(p: &Pipeline, dir: &Path) -> (Vec<(Item, Value)>, usize) {
     let plan = corpus::plan(&[dir.to_path_buf()]).unwrap();
     let mut out = Vec::new();
     let mut errors = 0;
-    for item in plan.items {
+    for item in plan.items.iter() {
         match corpus::load(&item, newsextract::run::DEFAULT_MAX_DOC_BYTES) {
             Ok(doc) => {
                 let ann = p.process(&doc);
