@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+use super::trie::Trie;
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -59,10 +59,6 @@ pub(crate) const W_GAZ_AMBIG: u32 = 1 << 12;
 pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
 /// `X shares`, `X spokesman`: the word after an organisation's name.
 pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
-/// Some gazetteer name starts with this exact word (an anchored search is worth trying).
-pub(crate) const W_NSTART: u32 = 1 << 14;
-/// Some upper-cased gazetteer name starts with this word (for ALL-CAPS text).
-pub(crate) const W_USTART: u32 = 1 << 15;
 
 /// What the word lists say about one lowercase word and its exact-case spellings.
 type WordsBuild = FxMap<Box<str>, (f32, u32, Vec<(Box<str>, u32, u32)>)>;
@@ -76,14 +72,6 @@ pub(crate) struct WordInfo {
     pub lflags: u32,
     /// Exact-case spellings with their flags and gazetteer entry.
     pub exact: Box<[(Box<str>, u32, u32)]>,
-}
-
-/// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
-fn first_word(name: &str) -> &str {
-    let end = name
-        .find(|c: char| !c.is_alphanumeric())
-        .unwrap_or(name.len());
-    &name[..end]
 }
 
 /// One gazetteer table: its file, rule id and priority (lower wins a tie of equal spans).
@@ -162,8 +150,10 @@ pub(crate) const TABLES: &[Table] = &[
 /// A gazetteer entry (one surface form).
 pub(crate) struct Entry {
     pub label: &'static str,
-    pub canonical: Box<str>,
-    pub kb_id: Option<Box<str>>,
+    /// Canonical name: a byte range of `Lexicon::strings`.
+    canonical: (u32, u32),
+    /// Knowledge-base id (a range of `Lexicon::strings`, empty when none).
+    kb_id: (u32, u32),
     pub table: u8,
     /// The name is also a first name (`Jordan`, `Georgia`): person context can override it.
     pub ambiguous: bool,
@@ -197,13 +187,13 @@ pub(crate) fn label_of(s: &str) -> Option<&'static str> {
 }
 
 pub(crate) struct Lexicon {
-    /// Exact-case automaton over every gazetteer name (leftmost-longest).
-    pub exact: AhoCorasick,
-    /// The same names upper-cased, run only on ALL-CAPS lines.
-    pub upper: AhoCorasick,
+    /// Exact-case trie over every gazetteer name (value: entry index).
+    pub exact: Trie,
+    /// The same names upper-cased, looked up only on ALL-CAPS lines and words.
+    pub upper: Trie,
     pub entries: Vec<Entry>,
-    /// Pattern id of `upper` → entry index.
-    pub upper_entry: Vec<u32>,
+    /// Canonical names and ids of `entries`, end to end.
+    strings: String,
     pub table_rules: Vec<RuleId>,
     /// lowercase word → Zipf frequency.
     pub common: FxMap<Box<str>, f32>,
@@ -224,12 +214,10 @@ pub(crate) struct Lexicon {
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
-    /// The same filter for lowercase words that start a gazetteer name.
-    pub lname_filter: Vec<u32>,
     pub build_ms: f64,
     /// Rule ids, kinds, sources and entry counts for `rules list`.
     pub infos: Vec<crate::extract::RuleInfo>,
-    /// Heap bytes of the two automata alone.
+    /// Heap bytes of the two tries alone.
     pub automata_bytes: usize,
     pub heap_bytes: usize,
 }
@@ -245,9 +233,6 @@ fn words(rules: &RuleSet, file: &str) -> FxSet<Box<str>> {
 impl Lexicon {
     pub fn new(rules: &RuleSet) -> Result<Self, RuleError> {
         let t0 = std::time::Instant::now();
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut names: Vec<Box<str>> = Vec::new();
-        let mut by_name: FxMap<Box<str>, u32> = FxMap::default();
 
         let first_freq: FxMap<Box<str>, u32> = rules
             .lines("gazetteers/first_names.tsv")
@@ -268,12 +253,25 @@ impl Lexicon {
             })
             .collect();
         let zipf_of = |w: &str| {
-            common
-                .get(w.to_lowercase().as_str())
-                .copied()
-                .unwrap_or(0.0)
+            let mut buf = [0u8; 32];
+            match lower(w, &mut buf) {
+                Some(lw) => common.get(lw),
+                None => common.get(w.to_lowercase().as_str()),
+            }
+            .copied()
+            .unwrap_or(0.0)
         };
 
+        // every line of every table, in precedence order: (name, canonical, id, label, table)
+        struct Line<'r> {
+            name: &'r str,
+            canonical: &'r str,
+            id: &'r str,
+            label: &'static str,
+            table: u8,
+            ambiguous: bool,
+        }
+        let mut lines: Vec<Line> = Vec::new();
         let mut table_rules = Vec::new();
         for (ti, table) in TABLES.iter().enumerate() {
             table_rules.push(RuleId::from(table.rule));
@@ -281,14 +279,21 @@ impl Lexicon {
                 continue;
             }
             for line in rules.lines(table.file) {
-                let f = line.fields();
-                if f.len() < 4 {
+                let mut f = [""; 5];
+                let mut nf = 0;
+                for (k, x) in line.text.split('\t').enumerate() {
+                    if k < f.len() {
+                        f[k] = x;
+                    }
+                    nf += 1;
+                }
+                if nf < 4 {
                     return Err(line.error("expected name, canonical, id, label"));
                 }
                 let name = f[0].trim();
                 let label = label_of(f[3].trim())
                     .ok_or_else(|| line.error(format!("unknown label {:?}", f[3])))?;
-                if name.is_empty() || by_name.contains_key(name) {
+                if name.is_empty() {
                     continue;
                 }
                 let canonical = if f[1].trim().is_empty() {
@@ -296,12 +301,11 @@ impl Lexicon {
                 } else {
                     f[1].trim()
                 };
-                let id = f[2].trim();
                 let freq = first_freq.get(name).copied().unwrap_or(0);
                 // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
                 let ambiguous = freq > 0 && (!table.strong || (label == "GPE" && freq >= 8));
                 if table.rule == "gaz.cities" {
-                    let pop: u64 = f.get(4).and_then(|p| p.trim().parse().ok()).unwrap_or(0);
+                    let pop: u64 = f[4].trim().parse().unwrap_or(0);
                     let alternate = name != canonical;
                     // alternate spellings that are words or first names (`Soul` for Seoul) and
                     // small towns named like people (`Anna`, `Graham`) do more harm than good
@@ -314,47 +318,88 @@ impl Lexicon {
                         continue;
                     }
                 }
-                by_name.insert(name.into(), entries.len() as u32);
-                entries.push(Entry {
+                lines.push(Line {
+                    name,
+                    canonical,
+                    id: f[2].trim(),
                     label,
-                    canonical: canonical.into(),
-                    kb_id: (!id.is_empty()).then(|| id.into()),
                     table: ti as u8,
                     ambiguous,
                 });
-                names.push(name.into());
             }
         }
-        let build = |pats: &[&str]| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .start_kind(StartKind::Anchored)
-                .build(pats)
-                .map_err(|e| RuleError {
-                    file: "rules/gazetteers".into(),
-                    line: 0,
-                    message: format!("cannot build automaton: {e}"),
-                })
+        // when two lines list the same name, the first wins: sort by name, keep the first of
+        // each run (the sorted order is also what the trie is built from)
+        let mut order: Vec<u32> = (0..lines.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| {
+            lines[a as usize]
+                .name
+                .cmp(lines[b as usize].name)
+                .then(a.cmp(&b))
+        });
+        let mut keep = vec![false; lines.len()];
+        for (k, &i) in order.iter().enumerate() {
+            keep[i as usize] =
+                k == 0 || lines[order[k - 1] as usize].name != lines[i as usize].name;
+        }
+        // entry index of each kept line, in table order
+        let mut entry_of = vec![u32::MAX; lines.len()];
+        let mut entries: Vec<Entry> = Vec::with_capacity(lines.len());
+        let mut names: Vec<&str> = Vec::with_capacity(lines.len());
+        let mut strings = String::with_capacity(lines.len() * 24);
+        let mut push_str = |s: &str| {
+            let a = strings.len() as u32;
+            strings.push_str(s);
+            (a, strings.len() as u32)
         };
-        let pats: Vec<&str> = names.iter().map(|s| &**s).collect();
-        let mut upper_names: Vec<String> = Vec::new();
-        let mut upper_entry: Vec<u32> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        for (i, n) in names.iter().enumerate() {
-            let u = n.to_uppercase();
-            // an acronym (`US`, `WHO`) read in a caps line is too ambiguous (`WHO`, `US`, `IT`)
-            if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) && n.len() <= 4 {
+        for (i, l) in lines.iter().enumerate() {
+            if !keep[i] {
                 continue;
             }
-            if seen.insert(u.clone()) {
-                upper_names.push(u);
-                upper_entry.push(i as u32);
-            }
+            entry_of[i] = entries.len() as u32;
+            entries.push(Entry {
+                label: l.label,
+                canonical: push_str(l.canonical),
+                kb_id: push_str(l.id),
+                table: l.table,
+                ambiguous: l.ambiguous,
+            });
+            names.push(l.name);
         }
-        let upats: Vec<&str> = upper_names.iter().map(|s| s.as_str()).collect();
+        let exact_items: Vec<(&[u8], u32)> = order
+            .iter()
+            .filter(|&&i| keep[i as usize])
+            .map(|&i| (lines[i as usize].name.as_bytes(), entry_of[i as usize]))
+            .collect();
+        let names = &names;
+        let build_upper = move || {
+            // upper-cased names end to end, then sorted; the first entry of each spelling wins
+            let mut arena: Vec<u8> = Vec::with_capacity(names.iter().map(|n| n.len()).sum());
+            let mut spans: Vec<(u32, u32, u32)> = Vec::with_capacity(names.len());
+            for (i, n) in names.iter().enumerate() {
+                // an acronym (`US`, `WHO`) read in a caps line is too ambiguous (`WHO`, `US`, `IT`)
+                if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) && n.len() <= 4 {
+                    continue;
+                }
+                let a = arena.len() as u32;
+                if n.is_ascii() {
+                    arena.extend(n.bytes().map(|b| b.to_ascii_uppercase()));
+                } else {
+                    let mut buf = [0u8; 4];
+                    for u in n.chars().flat_map(char::to_uppercase) {
+                        arena.extend_from_slice(u.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+                spans.push((a, arena.len() as u32, i as u32));
+            }
+            let key = |s: &(u32, u32, u32)| &arena[s.0 as usize..s.1 as usize];
+            spans.sort_unstable_by(|a, b| key(a).cmp(key(b)).then(a.2.cmp(&b.2)));
+            spans.dedup_by(|b, a| key(a) == key(b));
+            Trie::build(spans.iter().map(|s| (key(s), s.2)).collect())
+        };
         std::thread::scope(|s| -> Result<Self, RuleError> {
-            let hx = s.spawn(|| build(&pats));
-            let hu = s.spawn(|| build(&upats));
+            let hx = s.spawn(move || Trie::build(exact_items));
+            let hu = s.spawn(build_upper);
 
             let mut titles: FxSet<Box<str>> = FxSet::default();
             let mut title_words: FxSet<Box<str>> = FxSet::default();
@@ -445,11 +490,11 @@ impl Lexicon {
                     exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
                 }
             }
-            for (n, &ei) in &by_name {
+            for (ei, (n, e)) in names.iter().zip(&entries).enumerate() {
+                let ei = ei as u32;
                 if n.contains(' ') {
                     continue;
                 }
-                let e = &entries[ei as usize];
                 let mut f = W_GAZ;
                 if TABLES[e.table as usize].strong {
                     f |= W_GAZ_STRONG;
@@ -460,23 +505,11 @@ impl Lexicon {
                 if e.label == "NORP" || e.label == "ORG" {
                     f |= W_GAZ_NORP_ORG;
                 }
-                let v = exact_info.entry(n.clone()).or_insert((0, u32::MAX));
+                let v = exact_info.entry((*n).into()).or_insert((0, u32::MAX));
                 v.0 |= f;
                 v.1 = ei;
             }
-            for n in &names {
-                let w = first_word(n);
-                if !w.is_empty() {
-                    exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
-                }
-            }
             let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
-            for n in &upper_names {
-                let w = first_word(n).to_lowercase();
-                if !w.is_empty() {
-                    lower_info.entry(w.into()).or_insert((0.0, 0)).1 |= W_USTART;
-                }
-            }
             for (n, &z) in &common {
                 lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
             }
@@ -492,27 +525,17 @@ impl Lexicon {
                     lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
                 }
             }
-            let mut ctx_info: FxMap<Box<str>, u32> = lower_info
+            let ctx_info: FxMap<Box<str>, u32> = lower_info
                 .iter()
-                .filter(|(_, v)| v.1 & !W_USTART != 0)
-                .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
+                .filter(|(_, v)| v.1 != 0)
+                .map(|(k, v)| (k.clone(), v.1))
                 .collect();
-            // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
-            for (k, v) in &exact_info {
-                if v.0 & W_NSTART != 0 && !k.chars().next().is_some_and(|c| c.is_uppercase()) {
-                    *ctx_info.entry(k.clone()).or_insert(0) |= W_NSTART;
-                }
-            }
             let mut ctx_filter = vec![0u32; 256];
-            let mut lname_filter = vec![0u32; 256];
-            for (k, f) in &ctx_info {
+            for k in ctx_info.keys() {
                 if let Some(&b0) = k.as_bytes().first()
                     && k.len() < 32
                 {
                     ctx_filter[b0 as usize] |= 1 << k.len();
-                    if f & W_NSTART != 0 {
-                        lname_filter[b0 as usize] |= 1 << k.len();
-                    }
                 }
             }
             // one map keyed by the lowercase word: one lookup per capitalised token
@@ -543,8 +566,8 @@ impl Lexicon {
                 .collect();
             // the two automata are most of the start-up: they build on their own threads while
             // the word tables above are filled
-            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let automata_bytes = exact.memory_usage() + upper.memory_usage();
             // what `rules list` shows
             let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
@@ -626,15 +649,8 @@ impl Lexicon {
             }
             let heap_bytes = exact.memory_usage()
                 + upper.memory_usage()
-                + names.iter().map(|n| n.len()).sum::<usize>()
-                + entries
-                    .iter()
-                    .map(|e| {
-                        std::mem::size_of::<Entry>()
-                            + e.canonical.len()
-                            + e.kb_id.as_ref().map_or(0, |k| k.len())
-                    })
-                    .sum::<usize>()
+                + entries.capacity() * std::mem::size_of::<Entry>()
+                + strings.capacity()
                 + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
                 + common.keys().map(|n| n.len() + 28).sum::<usize>();
             Ok(Lexicon {
@@ -642,7 +658,7 @@ impl Lexicon {
                 exact,
                 upper,
                 entries,
-                upper_entry,
+                strings,
                 table_rules,
                 common,
                 titles,
@@ -653,7 +669,6 @@ impl Lexicon {
                 words,
                 ctx_info,
                 ctx_filter,
-                lname_filter,
                 automata_bytes,
                 build_ms: t0.elapsed().as_secs_f64() * 1000.0,
                 heap_bytes,
@@ -695,13 +710,17 @@ impl Lexicon {
             .is_some_and(|&f| f & flag != 0)
     }
 
-    /// Could a name that starts with a lowercase word (`al-Qaeda`) start at this token?
+    /// Canonical name of a gazetteer entry.
     #[inline]
-    pub(crate) fn lower_name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
-        let n = t.e - t.s;
-        n < 32
-            && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
-            && self.ctx(text, t, W_NSTART)
+    pub fn canonical(&self, e: &Entry) -> &str {
+        &self.strings[e.canonical.0 as usize..e.canonical.1 as usize]
+    }
+
+    /// Knowledge-base id of a gazetteer entry, if any.
+    #[inline]
+    pub fn kb_id(&self, e: &Entry) -> Option<&str> {
+        let (a, b) = e.kb_id;
+        (a < b).then(|| &self.strings[a as usize..b as usize])
     }
 
     /// Look up every token's word lists once.

@@ -1,0 +1,176 @@
+//! A compact byte trie for anchored longest-prefix lookups: "which is the longest gazetteer name
+//! that the text starting here begins with?". That is all the gazetteer needs (every name starts
+//! at a token), so the failure links of an Aho-Corasick automaton are not needed; the trie is built
+//! from the sorted names in one pass, in a few milliseconds.
+//!
+//! Layout: the children of a node are consecutive nodes, sorted by byte, with their bytes in a
+//! separate array (one cache line holds the labels of most nodes' children). The root's children
+//! are found through a 256-entry table.
+
+const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Copy)]
+struct Node {
+    /// Index of the first child.
+    first: u32,
+    /// Number of children.
+    count: u32,
+    /// Value of the key ending at this node, or `NONE`.
+    value: u32,
+}
+
+pub(crate) struct Trie {
+    nodes: Vec<Node>,
+    /// `labels[i]`: the byte leading to node `i`.
+    labels: Vec<u8>,
+    /// Child of the root for each first byte, or `NONE`.
+    root: Box<[u32; 256]>,
+}
+
+impl Trie {
+    /// Build from `(key, value)` pairs. Keys must be unique and non-empty; their order does not
+    /// matter (they are sorted here).
+    pub fn build(mut items: Vec<(&[u8], u32)>) -> Trie {
+        items.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut t = Trie {
+            nodes: Vec::with_capacity(items.len() * 4),
+            labels: Vec::with_capacity(items.len() * 4),
+            root: Box::new([NONE; 256]),
+        };
+        // node 0 is the root itself (never reached by a label)
+        t.nodes.push(Node {
+            first: 0,
+            count: 0,
+            value: NONE,
+        });
+        t.labels.push(0);
+        t.children(&items, 0, 0);
+        let (first, count) = (t.nodes[0].first, t.nodes[0].count);
+        for c in first..first + count {
+            t.root[t.labels[c as usize] as usize] = c;
+        }
+        t
+    }
+
+    /// Create the children of `node` for `items` (sorted, all sharing their first `depth` bytes
+    /// and all longer than `depth`), then recurse.
+    fn children(&mut self, items: &[(&[u8], u32)], depth: usize, node: usize) {
+        // groups of items by their byte at `depth`
+        let mut groups: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            let b = items[i].0[depth];
+            let mut j = i + 1;
+            while j < items.len() && items[j].0[depth] == b {
+                j += 1;
+            }
+            groups.push((i, j));
+            i = j;
+        }
+        let first = self.nodes.len();
+        self.nodes[node].first = first as u32;
+        self.nodes[node].count = groups.len() as u32;
+        for &(i, _) in &groups {
+            self.labels.push(items[i].0[depth]);
+            self.nodes.push(Node {
+                first: 0,
+                count: 0,
+                value: NONE,
+            });
+        }
+        for (g, &(i, j)) in groups.iter().enumerate() {
+            let child = first + g;
+            let mut group = &items[i..j];
+            // sorted: the key that ends here comes first
+            if group[0].0.len() == depth + 1 {
+                self.nodes[child].value = group[0].1;
+                group = &group[1..];
+            }
+            if !group.is_empty() {
+                self.children(group, depth + 1, child);
+            }
+        }
+    }
+
+    /// The longest key that `hay` starts with: its length and value.
+    #[inline]
+    pub fn longest_prefix(&self, hay: &[u8]) -> Option<(usize, u32)> {
+        let (&b0, rest) = hay.split_first()?;
+        let mut node = self.root[b0 as usize];
+        if node == NONE {
+            return None;
+        }
+        let mut best = None;
+        let mut len = 1;
+        loop {
+            let n = self.nodes[node as usize];
+            if n.value != NONE {
+                best = Some((len, n.value));
+            }
+            if n.count == 0 || len > rest.len() {
+                return best;
+            }
+            let b = rest[len - 1];
+            let (first, count) = (n.first as usize, n.count as usize);
+            let labels = &self.labels[first..first + count];
+            match labels.iter().position(|&l| l == b) {
+                Some(k) => node = (first + k) as u32,
+                None => return best,
+            }
+            len += 1;
+        }
+    }
+
+    /// Heap bytes.
+    pub fn memory_usage(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>() + self.labels.capacity() + 256 * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trie(keys: &[&'static str]) -> Trie {
+        Trie::build(
+            keys.iter()
+                .enumerate()
+                .map(|(i, k)| (k.as_bytes(), i as u32))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn longest_prefix_is_the_longest_key_the_text_starts_with() {
+        let t = trie(&["New", "New York", "New York City", "Newark", "N", "York"]);
+        let f = |s: &str| t.longest_prefix(s.as_bytes());
+        assert_eq!(f("New Yorkers"), Some((8, 1)));
+        assert_eq!(f("New York City Hall"), Some((13, 2)));
+        assert_eq!(f("New Yor"), Some((3, 0)));
+        assert_eq!(f("Newa"), Some((3, 0)));
+        assert_eq!(f("Newark"), Some((6, 3)));
+        assert_eq!(f("Nx"), Some((1, 4)));
+        assert_eq!(f("York"), Some((4, 5)));
+        assert_eq!(f("Yor"), None);
+        assert_eq!(f(""), None);
+        assert_eq!(f("x"), None);
+    }
+
+    #[test]
+    fn agrees_with_a_brute_force_search() {
+        let keys = [
+            "a", "ab", "abc", "abd", "b", "ba", "bab", "c", "ca", "cab", "é", "éa",
+        ];
+        let t = trie(&keys);
+        let texts = ["", "a", "abcd", "abx", "babab", "cabbage", "éab", "x", "ca"];
+        for s in texts {
+            let brute = keys
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| s.as_bytes().starts_with(k.as_bytes()))
+                .max_by_key(|(_, k)| k.len())
+                .map(|(i, k)| (k.len(), i as u32));
+            assert_eq!(t.longest_prefix(s.as_bytes()), brute, "{s}");
+        }
+    }
+}
