@@ -6,6 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::trie::Trie;
+use super::wordtable::WordTable;
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -60,18 +61,40 @@ pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
 /// `X shares`, `X spokesman`: the word after an organisation's name.
 pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
 
-/// What the word lists say about one lowercase word and its exact-case spellings.
-type WordsBuild = FxMap<Box<str>, (f32, u32, Vec<(Box<str>, u32, u32)>)>;
+/// In `Lower::flags` only: some exact-case spelling of the word is in `Lexicon::cased`.
+const L_CASED: u32 = 1 << 31;
 
 /// Least `max_frequency` (nam_dict scale) for a first name to count.
 const MIN_FIRST_NAME_FREQ: u32 = 2;
 
-pub(crate) struct WordInfo {
+/// What the word lists say about a lowercase word.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Lower {
+    /// Zipf frequency (0 when not a common word).
     pub zipf: f32,
-    /// Flags of the lowercase form (titles, context words, `W_USTART`).
-    pub lflags: u32,
-    /// Exact-case spellings with their flags and gazetteer entry.
-    pub exact: Box<[(Box<str>, u32, u32)]>,
+    /// Title and context flags, and `L_CASED`.
+    pub flags: u32,
+}
+
+/// What the word lists say about an exact-case word.
+#[derive(Clone, Copy)]
+pub(crate) struct Cased {
+    /// `W_FIRST`, `W_NONENT`, head and gazetteer flags.
+    pub flags: u32,
+    /// Gazetteer entry of the word alone, or `u32::MAX`.
+    pub gaz: u32,
+    /// First-name frequency (nam_dict scale), 0 when not a kept first name.
+    pub first_freq: u32,
+}
+
+impl Default for Cased {
+    fn default() -> Self {
+        Cased {
+            flags: 0,
+            gaz: u32::MAX,
+            first_freq: 0,
+        }
+    }
 }
 
 /// One gazetteer table: its file, rule id and priority (lower wins a tie of equal spans).
@@ -195,8 +218,6 @@ pub(crate) struct Lexicon {
     /// Canonical names and ids of `entries`, end to end.
     strings: String,
     pub table_rules: Vec<RuleId>,
-    /// lowercase word → Zipf frequency.
-    pub common: FxMap<Box<str>, f32>,
     /// Titles as token sequences (lowercase, without periods).
     pub titles: FxSet<Box<str>>,
     pub max_title_words: usize,
@@ -206,11 +227,12 @@ pub(crate) struct Lexicon {
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
     pub legal_by_byte: Vec<Vec<u32>>,
+    /// Lowercase word → Zipf frequency and flags (common words, titles, context words).
+    pub lower: WordTable<Lower>,
     /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
-    pub words: FxMap<Box<str>, WordInfo>,
-    /// Lowercase word → Zipf frequency and flags (titles, context words).
-    /// The flags of `lower_info` alone, for lowercase tokens (small, stays in cache).
-    pub ctx_info: FxMap<Box<str>, u32>,
+    pub cased: WordTable<Cased>,
+    /// The title and context flags alone, for lowercase tokens (small, stays in cache).
+    pub ctx_info: WordTable<u32>,
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
@@ -220,6 +242,11 @@ pub(crate) struct Lexicon {
     /// Heap bytes of the two tries alone.
     pub automata_bytes: usize,
     pub heap_bytes: usize,
+}
+
+/// Field `k` of a tab-separated line.
+fn field(text: &str, k: usize) -> Option<&str> {
+    text.split('\t').nth(k)
 }
 
 fn words(rules: &RuleSet, file: &str) -> FxSet<Box<str>> {
@@ -234,33 +261,34 @@ impl Lexicon {
     pub fn new(rules: &RuleSet) -> Result<Self, RuleError> {
         let t0 = std::time::Instant::now();
 
-        let first_freq: FxMap<Box<str>, u32> = rules
-            .lines("gazetteers/first_names.tsv")
-            .filter_map(|l| {
-                let f = l.fields();
-                let freq: u32 = f.get(2).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-                // rare spellings add noise: keep names seen at least moderately often somewhere
-                (freq >= MIN_FIRST_NAME_FREQ).then(|| (Box::<str>::from(f[0].trim()), freq))
-            })
-            .collect();
-        let first_names: FxSet<Box<str>> = first_freq.keys().cloned().collect();
-        let common: FxMap<Box<str>, f32> = rules
-            .lines("gazetteers/common_words.tsv")
-            .filter_map(|l| {
-                let f = l.fields();
-                let z: f32 = f.get(1)?.trim().parse().ok()?;
-                Some((Box::<str>::from(f[0].trim()), z))
-            })
-            .collect();
-        let zipf_of = |w: &str| {
-            let mut buf = [0u8; 32];
-            match lower(w, &mut buf) {
-                Some(lw) => common.get(lw),
-                None => common.get(w.to_lowercase().as_str()),
+        // common words first: the first-name and city rules below ask for their frequency
+        let mut lower: WordTable<Lower> = WordTable::with_capacity(48_000);
+        for l in rules.lines("gazetteers/common_words.tsv") {
+            if let Some(z) = field(l.text, 1).and_then(|z| z.trim().parse::<f32>().ok()) {
+                lower.entry(field(l.text, 0).unwrap_or("").trim()).zipf = z;
             }
-            .copied()
-            .unwrap_or(0.0)
-        };
+        }
+        let n_common = lower.len();
+        let zipf_of = |lower: &WordTable<Lower>, w: &str| lower.get_lower(w).map_or(0.0, |l| l.zipf);
+        let mut cased: WordTable<Cased> = WordTable::with_capacity(110_000);
+        let mut n_first = 0usize;
+        for l in rules.lines("gazetteers/first_names.tsv") {
+            let freq: u32 = field(l.text, 2)
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0);
+            // rare spellings add noise: keep names seen at least moderately often somewhere
+            if freq >= MIN_FIRST_NAME_FREQ {
+                let name = field(l.text, 0).unwrap_or("").trim();
+                // `The`, `Will`, `And` are in the name list but are words first
+                let word = zipf_of(&lower, name) >= 6.0;
+                let c = cased.entry(name);
+                n_first += (c.first_freq == 0) as usize;
+                c.first_freq = freq;
+                if !word {
+                    c.flags |= W_FIRST;
+                }
+            }
+        }
 
         // every line of every table, in precedence order: (name, canonical, id, label, table)
         struct Line<'r> {
@@ -301,7 +329,7 @@ impl Lexicon {
                 } else {
                     f[1].trim()
                 };
-                let freq = first_freq.get(name).copied().unwrap_or(0);
+                let freq = cased.get(name).map_or(0, |c| c.first_freq);
                 // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
                 let ambiguous = freq > 0 && (!table.strong || (label == "GPE" && freq >= 8));
                 if table.rule == "gaz.cities" {
@@ -310,7 +338,7 @@ impl Lexicon {
                     // alternate spellings that are words or first names (`Soul` for Seoul) and
                     // small towns named like people (`Anna`, `Graham`) do more harm than good
                     let drop = if alternate {
-                        freq > 0 || zipf_of(name) >= 3.5
+                        freq > 0 || zipf_of(&lower, name) >= 3.5
                     } else {
                         freq > 0 && pop < 100_000
                     };
@@ -471,27 +499,15 @@ impl Lexicon {
             for (i, l) in legal.iter().enumerate() {
                 legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
             }
-            let mut exact_info: FxMap<Box<str>, (u32, u32)> = FxMap::default();
-            for n in &first_names {
-                // `The`, `Will`, `And` are in the name list but are words first
-                if common
-                    .get(n.to_lowercase().as_str())
-                    .is_some_and(|&z| z >= 6.0)
-                {
-                    continue;
-                }
-                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
-            }
             for n in &non_entities {
-                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_NONENT;
+                cased.entry(n).flags |= W_NONENT;
             }
             for (i, flag) in [(0usize, W_HEAD_LAST), (1, W_HEAD_OF), (2, W_HEAD_FIRST)] {
                 for n in heads[i].keys() {
-                    exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
+                    cased.entry(n).flags |= flag;
                 }
             }
             for (ei, (n, e)) in names.iter().zip(&entries).enumerate() {
-                let ei = ei as u32;
                 if n.contains(' ') {
                     continue;
                 }
@@ -505,14 +521,11 @@ impl Lexicon {
                 if e.label == "NORP" || e.label == "ORG" {
                     f |= W_GAZ_NORP_ORG;
                 }
-                let v = exact_info.entry((*n).into()).or_insert((0, u32::MAX));
-                v.0 |= f;
-                v.1 = ei;
+                let v = cased.entry(n);
+                v.flags |= f;
+                v.gaz = ei as u32;
             }
-            let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
-            for (n, &z) in &common {
-                lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
-            }
+            let mut ctx_info: WordTable<u32> = WordTable::with_capacity(1024);
             for (set, flag) in [
                 (&titles, W_TITLE1),
                 (&title_words, W_TITLEW),
@@ -522,50 +535,27 @@ impl Lexicon {
                 (&org_after, W_ORG_AFTER),
             ] {
                 for n in set.iter() {
-                    lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
+                    lower.entry(n).flags |= flag;
+                    *ctx_info.entry(n) |= flag;
                 }
             }
-            let ctx_info: FxMap<Box<str>, u32> = lower_info
-                .iter()
-                .filter(|(_, v)| v.1 != 0)
-                .map(|(k, v)| (k.clone(), v.1))
-                .collect();
             let mut ctx_filter = vec![0u32; 256];
-            for k in ctx_info.keys() {
+            for (k, _) in ctx_info.iter() {
                 if let Some(&b0) = k.as_bytes().first()
                     && k.len() < 32
                 {
                     ctx_filter[b0 as usize] |= 1 << k.len();
                 }
             }
-            // one map keyed by the lowercase word: one lookup per capitalised token
-            let mut words: WordsBuild = FxMap::default();
-            for (k, (z, f)) in lower_info {
-                words.insert(k, (z, f, Vec::new()));
+            // a capitalised token needs the exact-case table only when its lowercase form says so
+            let mut buf = [0u8; 32];
+            for (k, _) in cased.iter() {
+                match self::lower(k, &mut buf) {
+                    Some(lk) => lower.entry(lk).flags |= L_CASED,
+                    None => lower.entry(&k.to_lowercase()).flags |= L_CASED,
+                }
             }
-            for (k, (f, g)) in exact_info {
-                let lk: Box<str> = k.to_lowercase().into();
-                words
-                    .entry(lk)
-                    .or_insert((0.0, 0, Vec::new()))
-                    .2
-                    .push((k, f, g));
-            }
-            let words: FxMap<Box<str>, WordInfo> = words
-                .into_iter()
-                .map(|(k, (zipf, lflags, exact))| {
-                    (
-                        k,
-                        WordInfo {
-                            zipf,
-                            lflags,
-                            exact: exact.into_boxed_slice(),
-                        },
-                    )
-                })
-                .collect();
-            // the two automata are most of the start-up: they build on their own threads while
-            // the word tables above are filled
+            // the two tries build on their own threads while the word tables above are filled
             let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let automata_bytes = exact.memory_usage() + upper.memory_usage();
@@ -600,7 +590,7 @@ impl Lexicon {
                     "ent.person_first_name",
                     "phrase",
                     first_src,
-                    first_names.len(),
+                    n_first,
                 ),
                 (
                     "ent.person_initials",
@@ -608,7 +598,7 @@ impl Lexicon {
                     "src/extract/entities/mod.rs",
                     1,
                 ),
-                ("ent.person_name_shape", "phrase", common_src, common.len()),
+                ("ent.person_name_shape", "phrase", common_src, n_common),
                 ("ent.person_said", "context", ctx_src, person_verbs.len()),
                 (
                     "ent.person_age",
@@ -651,8 +641,9 @@ impl Lexicon {
                 + upper.memory_usage()
                 + entries.capacity() * std::mem::size_of::<Entry>()
                 + strings.capacity()
-                + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
-                + common.keys().map(|n| n.len() + 28).sum::<usize>();
+                + lower.memory_usage()
+                + cased.memory_usage()
+                + ctx_info.memory_usage();
             Ok(Lexicon {
                 infos,
                 exact,
@@ -660,13 +651,13 @@ impl Lexicon {
                 entries,
                 strings,
                 table_rules,
-                common,
                 titles,
                 max_title_words,
                 heads,
                 legal,
                 legal_by_byte,
-                words,
+                lower,
+                cased,
                 ctx_info,
                 ctx_filter,
                 automata_bytes,
@@ -679,15 +670,7 @@ impl Lexicon {
     /// Zipf frequency of a word's lowercase form (0 when unknown). No allocation for short
     /// ASCII words.
     pub fn zipf(&self, word: &str) -> f32 {
-        let mut buf = [0u8; 32];
-        match lower(word, &mut buf) {
-            Some(lw) => self.common.get(lw).copied().unwrap_or(0.0),
-            None => self
-                .common
-                .get(word.to_lowercase().as_str())
-                .copied()
-                .unwrap_or(0.0),
-        }
+        self.lower.get_lower(word).map_or(0.0, |l| l.zipf)
     }
 
     pub fn head(&self, word: &str, at: HeadWhere) -> Option<&Head> {
@@ -725,29 +708,22 @@ impl Lexicon {
 
     /// Look up every token's word lists once.
     pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
-        let mut buf = [0u8; 32];
         for t in toks.iter_mut() {
-            if t.digits {
+            // lowercase words are looked up lazily, only where a rule asks (`ctx`)
+            if t.digits || !(t.cap || t.upper) {
                 continue;
             }
             let w = &text[t.s..t.e];
-            if t.cap || t.upper {
-                let info = match lower(w, &mut buf) {
-                    Some(lw) => self.words.get(lw),
-                    None => self.words.get(w.to_lowercase().as_str()),
-                };
-                if let Some(info) = info {
-                    t.zipf = info.zipf;
-                    t.wf |= info.lflags;
-                    for (k, f, g) in info.exact.iter() {
-                        if **k == *w {
-                            t.wf |= f;
-                            t.gaz = *g;
-                        }
-                    }
+            if let Some(l) = self.lower.get_lower(w) {
+                t.zipf = l.zipf;
+                t.wf |= l.flags & !L_CASED;
+                if l.flags & L_CASED != 0
+                    && let Some(c) = self.cased.get(w)
+                {
+                    t.wf |= c.flags;
+                    t.gaz = c.gaz;
                 }
             }
-            // lowercase words are looked up lazily, only where a rule asks (`ctx`)
         }
     }
 

@@ -19,6 +19,7 @@
 mod lexicon;
 mod tokens;
 mod trie;
+mod wordtable;
 
 use std::sync::Arc;
 
