@@ -60,6 +60,8 @@ pub(crate) const W_GAZ_AMBIG: u32 = 1 << 12;
 pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
 /// `X shares`, `X spokesman`: the word after an organisation's name.
 pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
+/// Some gazetteer name starts with this exact word (a trie lookup is worth trying).
+pub(crate) const W_NSTART: u32 = 1 << 14;
 
 /// In `Lower::flags` only: some exact-case spelling of the word is in `Lexicon::cased`.
 const L_CASED: u32 = 1 << 31;
@@ -236,12 +238,22 @@ pub(crate) struct Lexicon {
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
+    /// The same filter for the first words of names that do not start with a capital.
+    pub lname_filter: Vec<u32>,
     pub build_ms: f64,
     /// Rule ids, kinds, sources and entry counts for `rules list`.
     pub infos: Vec<crate::extract::RuleInfo>,
     /// Heap bytes of the two tries alone.
     pub automata_bytes: usize,
     pub heap_bytes: usize,
+}
+
+/// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
+fn first_word(name: &str) -> &str {
+    let end = name
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(name.len());
+    &name[..end]
 }
 
 /// Field `k` of a tab-separated line.
@@ -507,7 +519,18 @@ impl Lexicon {
                     cased.entry(n).flags |= flag;
                 }
             }
+            let mut lname_filter = vec![0u32; 256];
             for (ei, (n, e)) in names.iter().zip(&entries).enumerate() {
+                let w = first_word(n);
+                if !w.is_empty() {
+                    if w.len() < n.len() {
+                        cased.entry(w).flags |= W_NSTART;
+                    }
+                    // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
+                    if !w.chars().next().is_some_and(|c| c.is_uppercase()) && w.len() < 32 {
+                        lname_filter[w.as_bytes()[0] as usize] |= 1 << w.len();
+                    }
+                }
                 if n.contains(' ') {
                     continue;
                 }
@@ -523,6 +546,9 @@ impl Lexicon {
                 }
                 let v = cased.entry(n);
                 v.flags |= f;
+                if w.len() == n.len() && !w.is_empty() {
+                    v.flags |= W_NSTART;
+                }
                 v.gaz = ei as u32;
             }
             let mut ctx_info: WordTable<u32> = WordTable::with_capacity(1024);
@@ -660,6 +686,7 @@ impl Lexicon {
                 cased,
                 ctx_info,
                 ctx_filter,
+                lname_filter,
                 automata_bytes,
                 build_ms: t0.elapsed().as_secs_f64() * 1000.0,
                 heap_bytes,
@@ -691,6 +718,17 @@ impl Lexicon {
         self.ctx_info
             .get(&text[t.s..t.e])
             .is_some_and(|&f| f & flag != 0)
+    }
+
+    /// Could a gazetteer name start at this token? Capitalised and capital words carry
+    /// `W_NSTART` from `annotate`; other words go through a first-byte/length filter.
+    #[inline]
+    pub(crate) fn name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
+        if t.cap || t.upper {
+            return t.has(W_NSTART);
+        }
+        let n = t.e - t.s;
+        n < 32 && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
     }
 
     /// Canonical name of a gazetteer entry.

@@ -251,9 +251,8 @@ impl EntityExtractor {
         // The longest name the text starts with at each token start (a trie walk that stops at
         // the first byte no name continues with): every name starts a word. Equivalent to an
         // unanchored leftmost-longest scan with word boundaries, at a fraction of the cost.
-        // A hit must end on a word boundary, so it starts with the whole token: a token can
-        // only start a name whose first word it is. Words of 32 bytes or more that are neither
-        // capitalised nor in capitals are not looked up (as before the trie).
+        // A hit must end on a word boundary, so it starts with the whole token: only tokens
+        // that are the first word of some name are looked up (`name_start`).
         let bytes = text.as_bytes();
         let mut next_free = 0usize;
         for (ti, t) in toks.iter().enumerate() {
@@ -262,7 +261,7 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if t.cap || t.upper || t.e - t.s < 32 {
+            if lex.name_start(text, t) {
                 if let Some((len, ei)) = lex.exact.longest_prefix(&bytes[t.s..])
                     && !is_word_byte_after(text, t.s + len)
                 {

@@ -3,9 +3,9 @@
 //! at a token), so the failure links of an Aho-Corasick automaton are not needed; the trie is built
 //! from the sorted names in one pass, in a few milliseconds.
 //!
-//! Layout: the children of a node are consecutive nodes, sorted by byte, with their bytes in a
-//! separate array (one cache line holds the labels of most nodes' children). The root's children
-//! are found through a 256-entry table.
+//! Layout: nodes in breadth-first order; the children of a node are consecutive nodes, sorted by
+//! byte, with their bytes in a separate array (one cache line holds the labels of most nodes'
+//! children). The root's children are found through a 256-entry table.
 
 const NONE: u32 = u32::MAX;
 
@@ -44,52 +44,48 @@ impl Trie {
             value: NONE,
         });
         t.labels.push(0);
-        t.children(&items, 0, 0);
+        // breadth first, so the top levels (read by every lookup) sit together in memory
+        let mut queue: std::collections::VecDeque<(usize, usize, usize, usize)> =
+            std::collections::VecDeque::new();
+        if !items.is_empty() {
+            queue.push_back((0, items.len(), 0, 0));
+        }
+        while let Some((lo, hi, depth, node)) = queue.pop_front() {
+            let first = t.nodes.len();
+            let mut i = lo;
+            while i < hi {
+                let b = items[i].0[depth];
+                let mut j = i + 1;
+                while j < hi && items[j].0[depth] == b {
+                    j += 1;
+                }
+                let child = t.nodes.len();
+                // sorted: the key that ends at the child comes first in its group
+                let mut k = i;
+                let mut value = NONE;
+                if items[k].0.len() == depth + 1 {
+                    value = items[k].1;
+                    k += 1;
+                }
+                t.labels.push(b);
+                t.nodes.push(Node {
+                    first: 0,
+                    count: 0,
+                    value,
+                });
+                if k < j {
+                    queue.push_back((k, j, depth + 1, child));
+                }
+                i = j;
+            }
+            t.nodes[node].first = first as u32;
+            t.nodes[node].count = (t.nodes.len() - first) as u32;
+        }
         let (first, count) = (t.nodes[0].first, t.nodes[0].count);
         for c in first..first + count {
             t.root[t.labels[c as usize] as usize] = c;
         }
         t
-    }
-
-    /// Create the children of `node` for `items` (sorted, all sharing their first `depth` bytes
-    /// and all longer than `depth`), then recurse.
-    fn children(&mut self, items: &[(&[u8], u32)], depth: usize, node: usize) {
-        // groups of items by their byte at `depth`
-        let mut groups: Vec<(usize, usize)> = Vec::new();
-        let mut i = 0;
-        while i < items.len() {
-            let b = items[i].0[depth];
-            let mut j = i + 1;
-            while j < items.len() && items[j].0[depth] == b {
-                j += 1;
-            }
-            groups.push((i, j));
-            i = j;
-        }
-        let first = self.nodes.len();
-        self.nodes[node].first = first as u32;
-        self.nodes[node].count = groups.len() as u32;
-        for &(i, _) in &groups {
-            self.labels.push(items[i].0[depth]);
-            self.nodes.push(Node {
-                first: 0,
-                count: 0,
-                value: NONE,
-            });
-        }
-        for (g, &(i, j)) in groups.iter().enumerate() {
-            let child = first + g;
-            let mut group = &items[i..j];
-            // sorted: the key that ends here comes first
-            if group[0].0.len() == depth + 1 {
-                self.nodes[child].value = group[0].1;
-                group = &group[1..];
-            }
-            if !group.is_empty() {
-                self.children(group, depth + 1, child);
-            }
-        }
     }
 
     /// The longest key that `hay` starts with: its length and value.
