@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::trie::Trie;
-use super::wordtable::WordTable;
+use super::wordtable::{WordTable, hash_of, lower_key};
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -63,8 +63,14 @@ pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
 /// Some gazetteer name starts with this exact word (a trie lookup is worth trying).
 pub(crate) const W_NSTART: u32 = 1 << 14;
 
-/// In `Lower::flags` only: some exact-case spelling of the word is in `Lexicon::cased`.
-const L_CASED: u32 = 1 << 31;
+/// Bits of `Lexicon::cased_bits` (a power of two).
+const CASED_BITS: usize = 1 << 20;
+
+/// The bit of `Lexicon::cased_bits` for a lowercase word's hash.
+#[inline]
+fn cased_bit(h: u64) -> usize {
+    (h >> (64 - CASED_BITS.trailing_zeros())) as usize
+}
 
 /// Least `max_frequency` (nam_dict scale) for a first name to count.
 const MIN_FIRST_NAME_FREQ: u32 = 2;
@@ -74,7 +80,7 @@ const MIN_FIRST_NAME_FREQ: u32 = 2;
 pub(crate) struct Lower {
     /// Zipf frequency (0 when not a common word).
     pub zipf: f32,
-    /// Title and context flags, and `L_CASED`.
+    /// Title and context flags.
     pub flags: u32,
 }
 
@@ -240,6 +246,8 @@ pub(crate) struct Lexicon {
     pub ctx_filter: Vec<u32>,
     /// The same filter for the first words of names that do not start with a capital.
     pub lname_filter: Vec<u32>,
+    /// A bit per hash of the lowercase form of each `cased` word.
+    cased_bits: Vec<u64>,
     pub build_ms: f64,
     /// Rule ids, kinds, sources and entry counts for `rules list`.
     pub infos: Vec<crate::extract::RuleInfo>,
@@ -274,7 +282,7 @@ impl Lexicon {
         let t0 = std::time::Instant::now();
 
         // common words first: the first-name and city rules below ask for their frequency
-        let mut lower: WordTable<Lower> = WordTable::with_capacity(48_000);
+        let mut lower: WordTable<Lower> = WordTable::with_capacity(40_000);
         for l in rules.lines("gazetteers/common_words.tsv") {
             if let Some(z) = field(l.text, 1).and_then(|z| z.trim().parse::<f32>().ok()) {
                 lower.entry(field(l.text, 0).unwrap_or("").trim()).zipf = z;
@@ -282,7 +290,7 @@ impl Lexicon {
         }
         let n_common = lower.len();
         let zipf_of = |lower: &WordTable<Lower>, w: &str| lower.get_lower(w).map_or(0.0, |l| l.zipf);
-        let mut cased: WordTable<Cased> = WordTable::with_capacity(110_000);
+        let mut cased: WordTable<Cased> = WordTable::with_capacity(76_000);
         let mut n_first = 0usize;
         for l in rules.lines("gazetteers/first_names.tsv") {
             let freq: u32 = field(l.text, 2)
@@ -573,12 +581,17 @@ impl Lexicon {
                     ctx_filter[b0 as usize] |= 1 << k.len();
                 }
             }
-            // a capitalised token needs the exact-case table only when its lowercase form says so
-            let mut buf = [0u8; 32];
+            // a capitalised token reads the exact-case table only when the bit of its lowercase
+            // form is set (a 128 KiB filter that stays in cache; long words are always read)
+            let mut cased_bits = vec![0u64; CASED_BITS / 64];
             for (k, _) in cased.iter() {
-                match self::lower(k, &mut buf) {
-                    Some(lk) => lower.entry(lk).flags |= L_CASED,
-                    None => lower.entry(&k.to_lowercase()).flags |= L_CASED,
+                let h = match lower_key(k) {
+                    Some(key) => Some(key.hash),
+                    None => hash_of(&k.to_lowercase()),
+                };
+                if let Some(h) = h {
+                    let b = cased_bit(h);
+                    cased_bits[b / 64] |= 1 << (b % 64);
                 }
             }
             // the two tries build on their own threads while the word tables above are filled
@@ -687,6 +700,7 @@ impl Lexicon {
                 ctx_info,
                 ctx_filter,
                 lname_filter,
+                cased_bits,
                 automata_bytes,
                 build_ms: t0.elapsed().as_secs_f64() * 1000.0,
                 heap_bytes,
@@ -752,15 +766,24 @@ impl Lexicon {
                 continue;
             }
             let w = &text[t.s..t.e];
-            if let Some(l) = self.lower.get_lower(w) {
-                t.zipf = l.zipf;
-                t.wf |= l.flags & !L_CASED;
-                if l.flags & L_CASED != 0
-                    && let Some(c) = self.cased.get(w)
-                {
-                    t.wf |= c.flags;
-                    t.gaz = c.gaz;
+            let (l, h) = match lower_key(w) {
+                Some(key) => (self.lower.get_key(&key), Some(key.hash)),
+                None => {
+                    let lw = w.to_lowercase();
+                    (self.lower.get(&lw), hash_of(&lw))
                 }
+            };
+            if let Some(l) = l {
+                t.zipf = l.zipf;
+                t.wf |= l.flags;
+            }
+            let maybe_cased = h.is_none_or(|h| {
+                let b = cased_bit(h);
+                self.cased_bits[b / 64] & (1 << (b % 64)) != 0
+            });
+            if maybe_cased && let Some(c) = self.cased.get(w) {
+                t.wf |= c.flags;
+                t.gaz = c.gaz;
             }
         }
     }
@@ -795,16 +818,4 @@ impl Lexicon {
         }
         None
     }
-}
-
-/// ASCII lowercase of a short word into a stack buffer (`None` when long or not ASCII).
-#[inline]
-pub(crate) fn lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-    if w.len() > buf.len() || !w.is_ascii() {
-        return None;
-    }
-    for (i, b) in w.bytes().enumerate() {
-        buf[i] = b.to_ascii_lowercase();
-    }
-    std::str::from_utf8(&buf[..w.len()]).ok()
 }

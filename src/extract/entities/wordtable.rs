@@ -48,10 +48,41 @@ fn inline_key(w: &[u8]) -> Option<[u8; INLINE]> {
     Some(k)
 }
 
+/// A short key with its hash (see `lower_key`).
+pub(crate) struct Key {
+    bytes: [u8; INLINE],
+    len: usize,
+    pub hash: u64,
+}
+
+/// The lowercase key of a short ASCII word (`None` for other words: use `get_lower`).
+#[inline]
+pub(crate) fn lower_key(w: &str) -> Option<Key> {
+    let b = w.as_bytes();
+    if b.is_empty() || b.len() > INLINE || !w.is_ascii() {
+        return None;
+    }
+    let mut k = [0u8; INLINE];
+    for (d, s) in k.iter_mut().zip(b) {
+        *d = s.to_ascii_lowercase();
+    }
+    Some(Key {
+        bytes: k,
+        len: b.len(),
+        hash: hash(&k, b.len()),
+    })
+}
+
+/// The hash of a word (`None` when empty or longer than the inline size).
+#[inline]
+pub(crate) fn hash_of(w: &str) -> Option<u64> {
+    inline_key(w.as_bytes()).map(|k| hash(&k, w.len()))
+}
+
 impl<V: Copy + Default> WordTable<V> {
-    /// A table for about `n` keys (it grows if needed).
+    /// A table for about `n` keys (it grows if needed): at most 60% full.
     pub fn with_capacity(n: usize) -> Self {
-        let size = (n * 2).next_power_of_two().max(16);
+        let size = (n * 5 / 3).next_power_of_two().max(16);
         WordTable {
             slots: vec![Slot::default(); size],
             shift: 64 - size.trailing_zeros(),
@@ -81,6 +112,23 @@ impl<V: Copy + Default> WordTable<V> {
         self.find(key, len).ok().map(|i| &self.slots[i].val)
     }
 
+    /// `get` for a key from `lower_key` (its hash computed once).
+    #[inline]
+    pub fn get_key(&self, key: &Key) -> Option<&V> {
+        let mask = self.slots.len() - 1;
+        let mut i = (key.hash >> self.shift) as usize;
+        loop {
+            let s = &self.slots[i];
+            if s.len == 0 {
+                return None;
+            }
+            if s.len as usize == key.len && s.key == key.bytes {
+                return Some(&s.val);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     pub fn get(&self, w: &str) -> Option<&V> {
         match inline_key(w.as_bytes()) {
             Some(k) => self.get_inline(&k, w.len()),
@@ -92,15 +140,10 @@ impl<V: Copy + Default> WordTable<V> {
     /// other words).
     #[inline]
     pub fn get_lower(&self, w: &str) -> Option<&V> {
-        let b = w.as_bytes();
-        if b.len() <= INLINE && !b.is_empty() && w.is_ascii() {
-            let mut k = [0u8; INLINE];
-            for (d, s) in k.iter_mut().zip(b) {
-                *d = s.to_ascii_lowercase();
-            }
-            return self.get_inline(&k, b.len());
+        match lower_key(w) {
+            Some(k) => self.get_key(&k),
+            None => self.get(&w.to_lowercase()),
         }
-        self.get(&w.to_lowercase())
     }
 
     /// The value of `w`, inserted as `V::default()` if absent.
@@ -108,7 +151,7 @@ impl<V: Copy + Default> WordTable<V> {
         let Some(k) = inline_key(w.as_bytes()) else {
             return self.long.entry(w.into()).or_default();
         };
-        if (self.used + 1) * 2 > self.slots.len() {
+        if (self.used + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
         let i = match self.find(&k, w.len()) {
