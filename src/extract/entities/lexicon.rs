@@ -282,35 +282,56 @@ impl Lexicon {
         let t0 = std::time::Instant::now();
 
         // common words first: the first-name and city rules below ask for their frequency
+        // The loops below parse a file first, then look its words up with the slots of the
+        // word `AHEAD` places on already requested (`prefetch`): the tables are larger than
+        // the caches, and the misses of several lookups then overlap.
+        const AHEAD: usize = 16;
         let mut lower: WordTable<Lower> = WordTable::with_capacity(40_000);
-        for l in rules.lines("gazetteers/common_words.tsv") {
-            if let Some(z) = field(l.text, 1).and_then(|z| z.trim().parse::<f32>().ok()) {
-                lower.entry(field(l.text, 0).unwrap_or("").trim()).zipf = z;
+        let common: Vec<(&str, f32)> = rules
+            .lines("gazetteers/common_words.tsv")
+            .filter_map(|l| {
+                let z = field(l.text, 1)?.trim().parse::<f32>().ok()?;
+                Some((field(l.text, 0).unwrap_or("").trim(), z))
+            })
+            .collect();
+        for (i, &(w, z)) in common.iter().enumerate() {
+            if let Some(&(a, _)) = common.get(i + AHEAD) {
+                lower.prefetch(a);
             }
+            lower.entry(w).zipf = z;
         }
         let n_common = lower.len();
         let zipf_of = |lower: &WordTable<Lower>, w: &str| lower.get_lower(w).map_or(0.0, |l| l.zipf);
         let mut cased: WordTable<Cased> = WordTable::with_capacity(76_000);
         let mut n_first = 0usize;
-        for l in rules.lines("gazetteers/first_names.tsv") {
-            let freq: u32 = field(l.text, 2)
-                .and_then(|s| s.trim().parse().ok())
-                .unwrap_or(0);
-            // rare spellings add noise: keep names seen at least moderately often somewhere
-            if freq >= MIN_FIRST_NAME_FREQ {
-                let name = field(l.text, 0).unwrap_or("").trim();
-                // `The`, `Will`, `And` are in the name list but are words first
-                let word = zipf_of(&lower, name) >= 6.0;
-                let c = cased.entry(name);
-                n_first += (c.first_freq == 0) as usize;
-                c.first_freq = freq;
-                if !word {
-                    c.flags |= W_FIRST;
-                }
+        // rare spellings add noise: keep names seen at least moderately often somewhere
+        let firsts: Vec<(&str, u32)> = rules
+            .lines("gazetteers/first_names.tsv")
+            .filter_map(|l| {
+                let freq: u32 = field(l.text, 2)
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0);
+                (freq >= MIN_FIRST_NAME_FREQ)
+                    .then(|| (field(l.text, 0).unwrap_or("").trim(), freq))
+            })
+            .collect();
+        for (i, &(name, freq)) in firsts.iter().enumerate() {
+            if let Some(&(a, _)) = firsts.get(i + AHEAD) {
+                lower.prefetch_lower(a);
+                cased.prefetch(a);
+            }
+            // `The`, `Will`, `And` are in the name list but are words first
+            let word = zipf_of(&lower, name) >= 6.0;
+            let c = cased.entry(name);
+            n_first += (c.first_freq == 0) as usize;
+            c.first_freq = freq;
+            if !word {
+                c.flags |= W_FIRST;
             }
         }
 
         // every line of every table, in precedence order: (name, canonical, id, label, table)
+        #[derive(Clone, Copy)]
         struct Line<'r> {
             name: &'r str,
             canonical: &'r str,
@@ -319,7 +340,7 @@ impl Lexicon {
             table: u8,
             ambiguous: bool,
         }
-        let mut lines: Vec<Line> = Vec::new();
+        let mut raw: Vec<(Line, u64)> = Vec::with_capacity(64 * 1024);
         let mut table_rules = Vec::new();
         for (ti, table) in TABLES.iter().enumerate() {
             table_rules.push(RuleId::from(table.rule));
@@ -349,32 +370,51 @@ impl Lexicon {
                 } else {
                     f[1].trim()
                 };
-                let freq = cased.get(name).map_or(0, |c| c.first_freq);
-                // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
-                let ambiguous = freq > 0 && (!table.strong || (label == "GPE" && freq >= 8));
-                if table.rule == "gaz.cities" {
-                    let pop: u64 = f[4].trim().parse().unwrap_or(0);
-                    let alternate = name != canonical;
-                    // alternate spellings that are words or first names (`Soul` for Seoul) and
-                    // small towns named like people (`Anna`, `Graham`) do more harm than good
-                    let drop = if alternate {
-                        freq > 0 || zipf_of(&lower, name) >= 3.5
-                    } else {
-                        freq > 0 && pop < 100_000
-                    };
-                    if drop {
-                        continue;
-                    }
-                }
-                lines.push(Line {
-                    name,
-                    canonical,
-                    id: f[2].trim(),
-                    label,
-                    table: ti as u8,
-                    ambiguous,
-                });
+                let pop: u64 = if table.rule == "gaz.cities" {
+                    f[4].trim().parse().unwrap_or(0)
+                } else {
+                    0
+                };
+                raw.push((
+                    Line {
+                        name,
+                        canonical,
+                        id: f[2].trim(),
+                        label,
+                        table: ti as u8,
+                        ambiguous: false,
+                    },
+                    pop,
+                ));
             }
+        }
+        let mut lines: Vec<Line> = Vec::with_capacity(raw.len());
+        for i in 0..raw.len() {
+            if let Some((a, _)) = raw.get(i + AHEAD) {
+                cased.prefetch(a.name);
+                if a.name != a.canonical {
+                    lower.prefetch_lower(a.name);
+                }
+            }
+            let (mut l, pop) = raw[i];
+            let table = &TABLES[l.table as usize];
+            let freq = cased.get(l.name).map_or(0, |c| c.first_freq);
+            // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
+            l.ambiguous = freq > 0 && (!table.strong || (l.label == "GPE" && freq >= 8));
+            if table.rule == "gaz.cities" {
+                let alternate = l.name != l.canonical;
+                // alternate spellings that are words or first names (`Soul` for Seoul) and
+                // small towns named like people (`Anna`, `Graham`) do more harm than good
+                let drop = if alternate {
+                    freq > 0 || zipf_of(&lower, l.name) >= 3.5
+                } else {
+                    freq > 0 && pop < 100_000
+                };
+                if drop {
+                    continue;
+                }
+            }
+            lines.push(l);
         }
         // when two lines list the same name, the first wins: sort by name, keep the first of
         // each run (the sorted order is also what the trie is built from)
@@ -529,6 +569,9 @@ impl Lexicon {
             }
             let mut lname_filter = vec![0u32; 256];
             for (ei, (n, e)) in names.iter().zip(&entries).enumerate() {
+                if let Some(a) = names.get(ei + AHEAD) {
+                    cased.prefetch(a);
+                }
                 let w = first_word(n);
                 if !w.is_empty() {
                     if w.len() < n.len() {
