@@ -803,7 +803,24 @@ impl Lexicon {
 
     /// Look up every token's word lists once.
     pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
-        for t in toks.iter_mut() {
+        // the tables are larger than the caches: the slots of the token a few places ahead are
+        // requested before this one is looked up, so their misses overlap
+        const AHEAD: usize = 4;
+        for i in 0..toks.len() {
+            if let Some(a) = toks.get(i + AHEAD)
+                && !a.digits
+                && (a.cap || a.upper)
+            {
+                let w = &text[a.s..a.e];
+                if let Some(key) = lower_key(w) {
+                    self.lower.prefetch_key(&key);
+                    let b = cased_bit(key.hash);
+                    if self.cased_bits[b / 64] & (1 << (b % 64)) != 0 {
+                        self.cased.prefetch(w);
+                    }
+                }
+            }
+            let t = &mut toks[i];
             // lowercase words are looked up lazily, only where a rule asks (`ctx`)
             if t.digits || !(t.cap || t.upper) {
                 continue;

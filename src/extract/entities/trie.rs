@@ -5,17 +5,21 @@
 //!
 //! Layout: nodes in breadth-first order; the children of a node are consecutive nodes, sorted by
 //! byte, with their bytes in a separate array (one cache line holds the labels of most nodes'
-//! children). The root's children are found through a 256-entry table.
+//! children). The root's children are found through a 256-entry table. Where only one key
+//! remains below a node, the rest of it is stored as a byte string (a "tail") compared at once,
+//! instead of one node per byte.
 
 const NONE: u32 = u32::MAX;
 
 #[derive(Clone, Copy)]
 struct Node {
-    /// Index of the first child.
+    /// Index of the first child, or for a tail node the offset of its tail in `tails`.
     first: u32,
-    /// Number of children.
-    count: u32,
-    /// Value of the key ending at this node, or `NONE`.
+    /// Number of children (0 for a tail node).
+    count: u16,
+    /// Length of the tail (0 for other nodes).
+    tail: u16,
+    /// Value of the key ending at this node (after its tail), or `NONE`.
     value: u32,
 }
 
@@ -25,6 +29,8 @@ pub(crate) struct Trie {
     labels: Vec<u8>,
     /// Child of the root for each first byte, or `NONE`.
     root: Box<[u32; 256]>,
+    /// The tails of tail nodes, end to end.
+    tails: Vec<u8>,
 }
 
 impl Trie {
@@ -36,11 +42,13 @@ impl Trie {
             nodes: Vec::with_capacity(items.len() * 4),
             labels: Vec::with_capacity(items.len() * 4),
             root: Box::new([NONE; 256]),
+            tails: Vec::new(),
         };
         // node 0 is the root itself (never reached by a label)
         t.nodes.push(Node {
             first: 0,
             count: 0,
+            tail: 0,
             value: NONE,
         });
         t.labels.push(0);
@@ -60,29 +68,44 @@ impl Trie {
                     j += 1;
                 }
                 let child = t.nodes.len();
-                // sorted: the key that ends at the child comes first in its group
-                let mut k = i;
-                let mut value = NONE;
-                if items[k].0.len() == depth + 1 {
-                    value = items[k].1;
-                    k += 1;
-                }
                 t.labels.push(b);
-                t.nodes.push(Node {
-                    first: 0,
-                    count: 0,
-                    value,
-                });
-                if k < j {
-                    queue.push_back((k, j, depth + 1, child));
+                let key = items[i].0;
+                if j == i + 1 && key.len() > depth + 1 && key.len() - depth - 1 <= u16::MAX as usize
+                {
+                    // the only key below: its rest is the tail
+                    let rest = &key[depth + 1..];
+                    t.nodes.push(Node {
+                        first: t.tails.len() as u32,
+                        count: 0,
+                        tail: rest.len() as u16,
+                        value: items[i].1,
+                    });
+                    t.tails.extend_from_slice(rest);
+                } else {
+                    // sorted: the key that ends at the child comes first in its group
+                    let mut k = i;
+                    let mut value = NONE;
+                    if key.len() == depth + 1 {
+                        value = items[k].1;
+                        k += 1;
+                    }
+                    t.nodes.push(Node {
+                        first: 0,
+                        count: 0,
+                        tail: 0,
+                        value,
+                    });
+                    if k < j {
+                        queue.push_back((k, j, depth + 1, child));
+                    }
                 }
                 i = j;
             }
             t.nodes[node].first = first as u32;
-            t.nodes[node].count = (t.nodes.len() - first) as u32;
+            t.nodes[node].count = (t.nodes.len() - first) as u16;
         }
         let (first, count) = (t.nodes[0].first, t.nodes[0].count);
-        for c in first..first + count {
+        for c in first..first + count as u32 {
             t.root[t.labels[c as usize] as usize] = c;
         }
         t
@@ -100,6 +123,13 @@ impl Trie {
         let mut len = 1;
         loop {
             let n = self.nodes[node as usize];
+            if n.tail > 0 {
+                let tail = &self.tails[n.first as usize..n.first as usize + n.tail as usize];
+                return match rest.get(len - 1..) {
+                    Some(r) if r.starts_with(tail) => Some((len + tail.len(), n.value)),
+                    _ => best,
+                };
+            }
             if n.value != NONE {
                 best = Some((len, n.value));
             }
@@ -119,7 +149,10 @@ impl Trie {
 
     /// Heap bytes.
     pub fn memory_usage(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>() + self.labels.capacity() + 256 * 4
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.labels.capacity()
+            + self.tails.capacity()
+            + 256 * 4
     }
 }
 

@@ -139,8 +139,14 @@ impl<V: Copy + Default> WordTable<V> {
     #[inline]
     pub fn prefetch_lower(&self, w: &str) {
         if let Some(k) = lower_key(w) {
-            prefetch(&self.slots[(k.hash >> self.shift) as usize]);
+            self.prefetch_key(&k);
         }
+    }
+
+    /// `prefetch` for a key from `lower_key`.
+    #[inline]
+    pub fn prefetch_key(&self, k: &Key) {
+        prefetch(&self.slots[(k.hash >> self.shift) as usize]);
     }
 
     /// `get` for a key from `lower_key` (its hash computed once).
