@@ -3,16 +3,19 @@
 //! at a token), so the failure links of an Aho-Corasick automaton are not needed; the trie is built
 //! from the sorted names in one pass, in a few milliseconds.
 //!
-//! Layout: nodes in breadth-first order; the children of a node are consecutive nodes, sorted by
-//! byte, with their bytes in a separate array (one cache line holds the labels of most nodes'
-//! children). The root's children are found through a 256-entry table. Where only one key
+//! Layout: nodes of 16 bytes in breadth-first order; the children of a node are consecutive
+//! nodes, sorted by byte, each with its byte (four children per cache line: finding the child
+//! and reading it is mostly one cache miss). The root's children are found through a 256-entry table. Where only one key
 //! remains below a node, the rest of it is stored as a byte string (a "tail") compared at once,
 //! instead of one node per byte.
 
 const NONE: u32 = u32::MAX;
 
 #[derive(Clone, Copy)]
+#[repr(C, align(16))]
 struct Node {
+    /// The byte leading to this node.
+    label: u8,
     /// Index of the first child, or for a tail node the offset of its tail in `tails`.
     first: u32,
     /// Number of children (0 for a tail node).
@@ -25,8 +28,6 @@ struct Node {
 
 pub(crate) struct Trie {
     nodes: Vec<Node>,
-    /// `labels[i]`: the byte leading to node `i`.
-    labels: Vec<u8>,
     /// Child of the root for each first byte, or `NONE`.
     root: Box<[u32; 256]>,
     /// The tails of tail nodes, end to end.
@@ -40,18 +41,17 @@ impl Trie {
         items.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut t = Trie {
             nodes: Vec::with_capacity(items.len() * 4),
-            labels: Vec::with_capacity(items.len() * 4),
             root: Box::new([NONE; 256]),
             tails: Vec::new(),
         };
         // node 0 is the root itself (never reached by a label)
         t.nodes.push(Node {
+            label: 0,
             first: 0,
             count: 0,
             tail: 0,
             value: NONE,
         });
-        t.labels.push(0);
         // breadth first, so the top levels (read by every lookup) sit together in memory
         let mut queue: std::collections::VecDeque<(usize, usize, usize, usize)> =
             std::collections::VecDeque::new();
@@ -68,13 +68,13 @@ impl Trie {
                     j += 1;
                 }
                 let child = t.nodes.len();
-                t.labels.push(b);
                 let key = items[i].0;
                 if j == i + 1 && key.len() > depth + 1 && key.len() - depth - 1 <= u16::MAX as usize
                 {
                     // the only key below: its rest is the tail
                     let rest = &key[depth + 1..];
                     t.nodes.push(Node {
+                        label: b,
                         first: t.tails.len() as u32,
                         count: 0,
                         tail: rest.len() as u16,
@@ -90,6 +90,7 @@ impl Trie {
                         k += 1;
                     }
                     t.nodes.push(Node {
+                        label: b,
                         first: 0,
                         count: 0,
                         tail: 0,
@@ -106,7 +107,7 @@ impl Trie {
         }
         let (first, count) = (t.nodes[0].first, t.nodes[0].count);
         for c in first..first + count as u32 {
-            t.root[t.labels[c as usize] as usize] = c;
+            t.root[t.nodes[c as usize].label as usize] = c;
         }
         t
     }
@@ -138,8 +139,8 @@ impl Trie {
             }
             let b = rest[len - 1];
             let (first, count) = (n.first as usize, n.count as usize);
-            let labels = &self.labels[first..first + count];
-            match labels.iter().position(|&l| l == b) {
+            let children = &self.nodes[first..first + count];
+            match children.iter().position(|c| c.label == b) {
                 Some(k) => node = (first + k) as u32,
                 None => return best,
             }
@@ -150,7 +151,6 @@ impl Trie {
     /// Heap bytes.
     pub fn memory_usage(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.labels.capacity()
             + self.tails.capacity()
             + 256 * 4
     }
