@@ -257,7 +257,7 @@ pub(crate) struct Lexicon {
 }
 
 /// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
-fn first_word(name: &str) -> &str {
+pub(crate) fn first_word(name: &str) -> &str {
     let end = name
         .find(|c: char| !c.is_alphanumeric())
         .unwrap_or(name.len());

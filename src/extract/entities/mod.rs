@@ -968,10 +968,17 @@ impl EntityExtractor {
             }
         }
         if self.enabled.propagate && (!known.is_empty() || !surnames.is_empty()) {
+            // a phrase starting at a token has that token as its first word: tokens that start
+            // no known phrase need no lookups
+            let first_words: lexicon::FxSet<&str> = known
+                .keys()
+                .chain(surnames.keys())
+                .map(|k| lexicon::first_word(k))
+                .collect();
             let mut i = 0;
             while i < toks.len() {
                 let t = &toks[i];
-                if !t.cap || covered_acc(t.s, t.e) {
+                if !t.cap || !first_words.contains(t.text(text)) || covered_acc(t.s, t.e) {
                     i += 1;
                     continue;
                 }
