@@ -301,7 +301,8 @@ impl Lexicon {
             lower.entry(w).zipf = z;
         }
         let n_common = lower.len();
-        let zipf_of = |lower: &WordTable<Lower>, w: &str| lower.get_lower(w).map_or(0.0, |l| l.zipf);
+        let zipf_of =
+            |lower: &WordTable<Lower>, w: &str| lower.get_lower(w).map_or(0.0, |l| l.zipf);
         let mut cased: WordTable<Cased> = WordTable::with_capacity(76_000);
         let mut n_first = 0usize;
         // rare spellings add noise: keep names seen at least moderately often somewhere
@@ -311,8 +312,7 @@ impl Lexicon {
                 let freq: u32 = field(l.text, 2)
                     .and_then(|s| s.trim().parse().ok())
                     .unwrap_or(0);
-                (freq >= MIN_FIRST_NAME_FREQ)
-                    .then(|| (field(l.text, 0).unwrap_or("").trim(), freq))
+                (freq >= MIN_FIRST_NAME_FREQ).then(|| (field(l.text, 0).unwrap_or("").trim(), freq))
             })
             .collect();
         for (i, &(name, freq)) in firsts.iter().enumerate() {
@@ -668,12 +668,7 @@ impl Lexicon {
             let common_src = "rules/gazetteers/common_words.tsv";
             for (id, kind, src, n) in [
                 ("ent.person_title", "phrase", titles_src, titles.len()),
-                (
-                    "ent.person_first_name",
-                    "phrase",
-                    first_src,
-                    n_first,
-                ),
+                ("ent.person_first_name", "phrase", first_src, n_first),
                 (
                     "ent.person_initials",
                     "phrase",

@@ -261,22 +261,21 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if lex.name_start(text, t) {
-                if let Some((len, ei)) = lex.exact.longest_prefix(&bytes[t.s..])
-                    && !is_word_byte_after(text, t.s + len)
-                {
-                    let end = t.s + len;
-                    let name = &text[t.s..end];
-                    // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
-                    let skip = t.caps_line
-                        && !name.contains('.')
-                        && !name.bytes().any(|b| b.is_ascii_lowercase())
-                        && lex.zipf(name) >= 4.0;
-                    if !skip {
-                        self.push_gaz(toks, ti, t.s, end, ei, cands);
-                        next_free = end;
-                        hit = true;
-                    }
+            if lex.name_start(text, t)
+                && let Some((len, ei)) = lex.exact.longest_prefix(&bytes[t.s..])
+                && !is_word_byte_after(text, t.s + len)
+            {
+                let end = t.s + len;
+                let name = &text[t.s..end];
+                // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
+                let skip = t.caps_line
+                    && !name.contains('.')
+                    && !name.bytes().any(|b| b.is_ascii_lowercase())
+                    && lex.zipf(name) >= 4.0;
+                if !skip {
+                    self.push_gaz(toks, ti, t.s, end, ei, cands);
+                    next_free = end;
+                    hit = true;
                 }
             }
             // ALL-CAPS lines and ALL-CAPS words elsewhere (`Leeds 3 NORWICH 2`): the

@@ -150,9 +150,7 @@ impl Trie {
 
     /// Heap bytes.
     pub fn memory_usage(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self.tails.capacity()
-            + 256 * 4
+        self.nodes.capacity() * std::mem::size_of::<Node>() + self.tails.capacity() + 256 * 4
     }
 }
 
