@@ -1,4 +1,4 @@
-//! Everything the entity stage reads from `rules/`, compiled once: the gazetteer automata, the
+//! Everything the entity stage reads from `rules/`, compiled once: the gazetteer name tries, the
 //! word lists (first names, common words, titles, heads, context words) and legal suffixes.
 
 use std::collections::{HashMap, HashSet};
@@ -252,7 +252,7 @@ pub(crate) struct Lexicon {
     /// Rule ids, kinds, sources and entry counts for `rules list`.
     pub infos: Vec<crate::extract::RuleInfo>,
     /// Heap bytes of the two tries alone.
-    pub automata_bytes: usize,
+    pub trie_bytes: usize,
     pub heap_bytes: usize,
 }
 
@@ -640,7 +640,7 @@ impl Lexicon {
             // the two tries build on their own threads while the word tables above are filled
             let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
             let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            let automata_bytes = exact.memory_usage() + upper.memory_usage();
+            let trie_bytes = exact.memory_usage() + upper.memory_usage();
             // what `rules list` shows
             let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
             let mut info = |id: &str, kind: &str, source: &str, entries: usize| {
@@ -739,7 +739,7 @@ impl Lexicon {
                 ctx_filter,
                 lname_filter,
                 cased_bits,
-                automata_bytes,
+                trie_bytes,
                 build_ms: t0.elapsed().as_secs_f64() * 1000.0,
                 heap_bytes,
             })

@@ -145,12 +145,12 @@ impl EntityExtractor {
         })
     }
 
-    /// Build figures: milliseconds to load the tables and build the automata, an estimate of
-    /// their heap size in bytes (automata plus tables), the automata alone, and the number of
+    /// Build figures: milliseconds to load the tables and build the name tries, an estimate of
+    /// their heap size in bytes (tries plus word tables), the two tries alone, and the number of
     /// gazetteer names.
     pub fn build_stats(&self) -> (f64, usize, usize, usize) {
         let l = &self.lex;
-        (l.build_ms, l.heap_bytes, l.automata_bytes, l.entries.len())
+        (l.build_ms, l.heap_bytes, l.trie_bytes, l.entries.len())
     }
 }
 
