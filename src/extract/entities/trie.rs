@@ -40,7 +40,7 @@ impl Trie {
     pub fn build(mut items: Vec<(&[u8], u32)>) -> Trie {
         items.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut t = Trie {
-            nodes: Vec::with_capacity(items.len() * 4),
+            nodes: Vec::with_capacity(items.len() * 2),
             root: Box::new([NONE; 256]),
             tails: Vec::new(),
         };
@@ -105,6 +105,8 @@ impl Trie {
             t.nodes[node].first = first as u32;
             t.nodes[node].count = (t.nodes.len() - first) as u16;
         }
+        t.nodes.shrink_to_fit();
+        t.tails.shrink_to_fit();
         let (first, count) = (t.nodes[0].first, t.nodes[0].count);
         for c in first..first + count as u32 {
             t.root[t.nodes[c as usize].label as usize] = c;
