@@ -756,11 +756,20 @@ impl Lexicon {
         self.heads[at as usize].get(word)
     }
 
-    /// Does the context table give `flag` to this token? Every token carries its flags from
-    /// `annotate` (capitalised ones from the lowercase table, others from the context table).
+    /// Does the context table give `flag` to this token? Capitalised tokens carry their flags
+    /// from `annotate`; lowercase ones are looked up here, behind a cheap first-byte/length filter.
     #[inline]
-    pub(crate) fn ctx(&self, _text: &str, t: &super::tokens::Tok, flag: u32) -> bool {
-        t.has(flag)
+    pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u32) -> bool {
+        if t.cap || t.upper {
+            return t.has(flag);
+        }
+        let n = t.e - t.s;
+        if n >= 32 || self.ctx_filter[text.as_bytes()[t.s] as usize] & (1 << n) == 0 {
+            return false;
+        }
+        self.ctx_info
+            .get(&text[t.s..t.e])
+            .is_some_and(|&f| f & flag != 0)
     }
 
     /// Could a gazetteer name start at this token? Capitalised and capital words carry
@@ -807,15 +816,8 @@ impl Lexicon {
                 }
             }
             let t = &mut toks[i];
-            // other words: only the small context table, behind a first-byte/length filter
+            // lowercase words are looked up lazily, only where a rule asks (`ctx`)
             if t.digits || !(t.cap || t.upper) {
-                let n = t.e - t.s;
-                if n < 32
-                    && self.ctx_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
-                    && let Some(&f) = self.ctx_info.get(&text[t.s..t.e])
-                {
-                    t.wf |= f;
-                }
                 continue;
             }
             let w = &text[t.s..t.e];
