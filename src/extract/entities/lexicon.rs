@@ -244,6 +244,8 @@ pub(crate) struct Lexicon {
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
+    /// The same filter for the sports words alone (the sports rule scans whole lines).
+    pub sport_filter: Vec<u32>,
     /// The same filter for the first words of names that do not start with a capital.
     pub lname_filter: Vec<u32>,
     /// A bit per hash of the lowercase form of each `cased` word.
@@ -418,17 +420,15 @@ impl Lexicon {
         }
         // when two lines list the same name, the first wins: sort by name, keep the first of
         // each run (the sorted order is also what the trie is built from)
-        let mut order: Vec<u32> = (0..lines.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            lines[a as usize]
-                .name
-                .cmp(lines[b as usize].name)
-                .then(a.cmp(&b))
-        });
+        let mut order: Vec<(&str, u32)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name, i as u32))
+            .collect();
+        order.sort_unstable();
         let mut keep = vec![false; lines.len()];
-        for (k, &i) in order.iter().enumerate() {
-            keep[i as usize] =
-                k == 0 || lines[order[k - 1] as usize].name != lines[i as usize].name;
+        for (k, &(name, i)) in order.iter().enumerate() {
+            keep[i as usize] = k == 0 || order[k - 1].0 != name;
         }
         // entry index of each kept line, in table order
         let mut entry_of = vec![u32::MAX; lines.len()];
@@ -456,8 +456,8 @@ impl Lexicon {
         }
         let exact_items: Vec<(&[u8], u32)> = order
             .iter()
-            .filter(|&&i| keep[i as usize])
-            .map(|&i| (lines[i as usize].name.as_bytes(), entry_of[i as usize]))
+            .filter(|&&(_, i)| keep[i as usize])
+            .map(|&(name, i)| (name.as_bytes(), entry_of[i as usize]))
             .collect();
         let names = &names;
         let build_upper = move || {
@@ -617,11 +617,15 @@ impl Lexicon {
                 }
             }
             let mut ctx_filter = vec![0u32; 256];
-            for (k, _) in ctx_info.iter() {
+            let mut sport_filter = vec![0u32; 256];
+            for (k, &f) in ctx_info.iter() {
                 if let Some(&b0) = k.as_bytes().first()
                     && k.len() < 32
                 {
                     ctx_filter[b0 as usize] |= 1 << k.len();
+                    if f & W_SPORT != 0 {
+                        sport_filter[b0 as usize] |= 1 << k.len();
+                    }
                 }
             }
             // a capitalised token reads the exact-case table only when the bit of its lowercase
@@ -737,6 +741,7 @@ impl Lexicon {
                 cased,
                 ctx_info,
                 ctx_filter,
+                sport_filter,
                 lname_filter,
                 cased_bits,
                 trie_bytes,
@@ -770,6 +775,15 @@ impl Lexicon {
         self.ctx_info
             .get(&text[t.s..t.e])
             .is_some_and(|&f| f & flag != 0)
+    }
+
+    /// Is this lowercase token a sports word? (`ctx(.., W_SPORT)` behind a tighter filter.)
+    #[inline]
+    pub(crate) fn sport_word(&self, text: &str, t: &super::tokens::Tok) -> bool {
+        let n = t.e - t.s;
+        n < 32
+            && self.sport_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+            && self.ctx(text, t, W_SPORT)
     }
 
     /// Could a gazetteer name start at this token? Capitalised and capital words carry

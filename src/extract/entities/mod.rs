@@ -1080,7 +1080,7 @@ impl EntityExtractor {
                     {
                         sporty = true;
                     }
-                } else if t.lower && lex.ctx(text, t, W_SPORT) {
+                } else if t.lower && lex.sport_word(text, t) {
                     sporty = true;
                 }
             }
