@@ -24,7 +24,7 @@ fn main() -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let (ms, bytes, ac, n) = ent.build_stats();
     eprintln!(
-        "entity lexicon: {n} names, built in {ms:.0} ms, ~{:.1} MiB (automata {:.1} MiB)",
+        "entity lexicon: {n} names, built in {ms:.0} ms, ~{:.1} MiB (name tries {:.1} MiB)",
         bytes as f64 / 1048576.0,
         ac as f64 / 1048576.0
     );

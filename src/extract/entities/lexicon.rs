@@ -1,11 +1,12 @@
-//! Everything the entity stage reads from `rules/`, compiled once: the gazetteer automata, the
+//! Everything the entity stage reads from `rules/`, compiled once: the gazetteer name tries, the
 //! word lists (first names, common words, titles, heads, context words) and legal suffixes.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind, StartKind};
+use super::trie::Trie;
+use super::wordtable::{WordTable, hash_of, lower_key};
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -59,31 +60,49 @@ pub(crate) const W_GAZ_AMBIG: u32 = 1 << 12;
 pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
 /// `X shares`, `X spokesman`: the word after an organisation's name.
 pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
-/// Some gazetteer name starts with this exact word (an anchored search is worth trying).
+/// Some gazetteer name starts with this exact word (a trie lookup is worth trying).
 pub(crate) const W_NSTART: u32 = 1 << 14;
-/// Some upper-cased gazetteer name starts with this word (for ALL-CAPS text).
-pub(crate) const W_USTART: u32 = 1 << 15;
 
-/// What the word lists say about one lowercase word and its exact-case spellings.
-type WordsBuild = FxMap<Box<str>, (f32, u32, Vec<(Box<str>, u32, u32)>)>;
+/// Bits of `Lexicon::cased_bits` (a power of two).
+const CASED_BITS: usize = 1 << 20;
+
+/// The bit of `Lexicon::cased_bits` for a lowercase word's hash.
+#[inline]
+fn cased_bit(h: u64) -> usize {
+    (h >> (64 - CASED_BITS.trailing_zeros())) as usize
+}
 
 /// Least `max_frequency` (nam_dict scale) for a first name to count.
 const MIN_FIRST_NAME_FREQ: u32 = 2;
 
-pub(crate) struct WordInfo {
+/// What the word lists say about a lowercase word.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Lower {
+    /// Zipf frequency (0 when not a common word).
     pub zipf: f32,
-    /// Flags of the lowercase form (titles, context words, `W_USTART`).
-    pub lflags: u32,
-    /// Exact-case spellings with their flags and gazetteer entry.
-    pub exact: Box<[(Box<str>, u32, u32)]>,
+    /// Title and context flags.
+    pub flags: u32,
 }
 
-/// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
-fn first_word(name: &str) -> &str {
-    let end = name
-        .find(|c: char| !c.is_alphanumeric())
-        .unwrap_or(name.len());
-    &name[..end]
+/// What the word lists say about an exact-case word.
+#[derive(Clone, Copy)]
+pub(crate) struct Cased {
+    /// `W_FIRST`, `W_NONENT`, head and gazetteer flags.
+    pub flags: u32,
+    /// Gazetteer entry of the word alone, or `u32::MAX`.
+    pub gaz: u32,
+    /// First-name frequency (nam_dict scale), 0 when not a kept first name.
+    pub first_freq: u32,
+}
+
+impl Default for Cased {
+    fn default() -> Self {
+        Cased {
+            flags: 0,
+            gaz: u32::MAX,
+            first_freq: 0,
+        }
+    }
 }
 
 /// One gazetteer table: its file, rule id and priority (lower wins a tie of equal spans).
@@ -162,8 +181,10 @@ pub(crate) const TABLES: &[Table] = &[
 /// A gazetteer entry (one surface form).
 pub(crate) struct Entry {
     pub label: &'static str,
-    pub canonical: Box<str>,
-    pub kb_id: Option<Box<str>>,
+    /// Canonical name: a byte range of `Lexicon::strings`.
+    canonical: (u32, u32),
+    /// Knowledge-base id (a range of `Lexicon::strings`, empty when none).
+    kb_id: (u32, u32),
     pub table: u8,
     /// The name is also a first name (`Jordan`, `Georgia`): person context can override it.
     pub ambiguous: bool,
@@ -197,16 +218,14 @@ pub(crate) fn label_of(s: &str) -> Option<&'static str> {
 }
 
 pub(crate) struct Lexicon {
-    /// Exact-case automaton over every gazetteer name (leftmost-longest).
-    pub exact: AhoCorasick,
-    /// The same names upper-cased, run only on ALL-CAPS lines.
-    pub upper: AhoCorasick,
+    /// Exact-case trie over every gazetteer name (value: entry index).
+    pub exact: Trie,
+    /// The same names upper-cased, looked up only on ALL-CAPS lines and words.
+    pub upper: Trie,
     pub entries: Vec<Entry>,
-    /// Pattern id of `upper` → entry index.
-    pub upper_entry: Vec<u32>,
+    /// Canonical names and ids of `entries`, end to end.
+    strings: String,
     pub table_rules: Vec<RuleId>,
-    /// lowercase word → Zipf frequency.
-    pub common: FxMap<Box<str>, f32>,
     /// Titles as token sequences (lowercase, without periods).
     pub titles: FxSet<Box<str>>,
     pub max_title_words: usize,
@@ -216,22 +235,40 @@ pub(crate) struct Lexicon {
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
     pub legal_by_byte: Vec<Vec<u32>>,
+    /// Lowercase word → Zipf frequency and flags (common words, titles, context words).
+    pub lower: WordTable<Lower>,
     /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
-    pub words: FxMap<Box<str>, WordInfo>,
-    /// Lowercase word → Zipf frequency and flags (titles, context words).
-    /// The flags of `lower_info` alone, for lowercase tokens (small, stays in cache).
-    pub ctx_info: FxMap<Box<str>, u32>,
+    pub cased: WordTable<Cased>,
+    /// The title and context flags alone, for lowercase tokens (small, stays in cache).
+    pub ctx_info: WordTable<u32>,
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
     /// tokens need no lookup at all.
     pub ctx_filter: Vec<u32>,
-    /// The same filter for lowercase words that start a gazetteer name.
+    /// The same filter for the sports words alone (the sports rule scans whole lines).
+    pub sport_filter: Vec<u32>,
+    /// The same filter for the first words of names that do not start with a capital.
     pub lname_filter: Vec<u32>,
+    /// A bit per hash of the lowercase form of each `cased` word.
+    cased_bits: Vec<u64>,
     pub build_ms: f64,
     /// Rule ids, kinds, sources and entry counts for `rules list`.
     pub infos: Vec<crate::extract::RuleInfo>,
-    /// Heap bytes of the two automata alone.
-    pub automata_bytes: usize,
+    /// Heap bytes of the two tries alone.
+    pub trie_bytes: usize,
     pub heap_bytes: usize,
+}
+
+/// The first alphanumeric run of a name (`U.S.` → `U`, `Indo-Pacific` → `Indo`).
+pub(crate) fn first_word(name: &str) -> &str {
+    let end = name
+        .find(|c: char| !c.is_alphanumeric())
+        .unwrap_or(name.len());
+    &name[..end]
+}
+
+/// Field `k` of a tab-separated line.
+fn field(text: &str, k: usize) -> Option<&str> {
+    text.split('\t').nth(k)
 }
 
 fn words(rules: &RuleSet, file: &str) -> FxSet<Box<str>> {
@@ -245,35 +282,67 @@ fn words(rules: &RuleSet, file: &str) -> FxSet<Box<str>> {
 impl Lexicon {
     pub fn new(rules: &RuleSet) -> Result<Self, RuleError> {
         let t0 = std::time::Instant::now();
-        let mut entries: Vec<Entry> = Vec::new();
-        let mut names: Vec<Box<str>> = Vec::new();
-        let mut by_name: FxMap<Box<str>, u32> = FxMap::default();
 
-        let first_freq: FxMap<Box<str>, u32> = rules
-            .lines("gazetteers/first_names.tsv")
-            .filter_map(|l| {
-                let f = l.fields();
-                let freq: u32 = f.get(2).and_then(|s| s.trim().parse().ok()).unwrap_or(0);
-                // rare spellings add noise: keep names seen at least moderately often somewhere
-                (freq >= MIN_FIRST_NAME_FREQ).then(|| (Box::<str>::from(f[0].trim()), freq))
-            })
-            .collect();
-        let first_names: FxSet<Box<str>> = first_freq.keys().cloned().collect();
-        let common: FxMap<Box<str>, f32> = rules
+        // common words first: the first-name and city rules below ask for their frequency
+        // The loops below parse a file first, then look its words up with the slots of the
+        // word `AHEAD` places on already requested (`prefetch`): the tables are larger than
+        // the caches, and the misses of several lookups then overlap.
+        const AHEAD: usize = 16;
+        let mut lower: WordTable<Lower> = WordTable::with_capacity(40_000);
+        let common: Vec<(&str, f32)> = rules
             .lines("gazetteers/common_words.tsv")
             .filter_map(|l| {
-                let f = l.fields();
-                let z: f32 = f.get(1)?.trim().parse().ok()?;
-                Some((Box::<str>::from(f[0].trim()), z))
+                let z = field(l.text, 1)?.trim().parse::<f32>().ok()?;
+                Some((field(l.text, 0).unwrap_or("").trim(), z))
             })
             .collect();
-        let zipf_of = |w: &str| {
-            common
-                .get(w.to_lowercase().as_str())
-                .copied()
-                .unwrap_or(0.0)
-        };
+        for (i, &(w, z)) in common.iter().enumerate() {
+            if let Some(&(a, _)) = common.get(i + AHEAD) {
+                lower.prefetch(a);
+            }
+            lower.entry(w).zipf = z;
+        }
+        let n_common = lower.len();
+        let zipf_of =
+            |lower: &WordTable<Lower>, w: &str| lower.get_lower(w).map_or(0.0, |l| l.zipf);
+        let mut cased: WordTable<Cased> = WordTable::with_capacity(76_000);
+        let mut n_first = 0usize;
+        // rare spellings add noise: keep names seen at least moderately often somewhere
+        let firsts: Vec<(&str, u32)> = rules
+            .lines("gazetteers/first_names.tsv")
+            .filter_map(|l| {
+                let freq: u32 = field(l.text, 2)
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(0);
+                (freq >= MIN_FIRST_NAME_FREQ).then(|| (field(l.text, 0).unwrap_or("").trim(), freq))
+            })
+            .collect();
+        for (i, &(name, freq)) in firsts.iter().enumerate() {
+            if let Some(&(a, _)) = firsts.get(i + AHEAD) {
+                lower.prefetch_lower(a);
+                cased.prefetch(a);
+            }
+            // `The`, `Will`, `And` are in the name list but are words first
+            let word = zipf_of(&lower, name) >= 6.0;
+            let c = cased.entry(name);
+            n_first += (c.first_freq == 0) as usize;
+            c.first_freq = freq;
+            if !word {
+                c.flags |= W_FIRST;
+            }
+        }
 
+        // every line of every table, in precedence order: (name, canonical, id, label, table)
+        #[derive(Clone, Copy)]
+        struct Line<'r> {
+            name: &'r str,
+            canonical: &'r str,
+            id: &'r str,
+            label: &'static str,
+            table: u8,
+            ambiguous: bool,
+        }
+        let mut raw: Vec<(Line, u64)> = Vec::with_capacity(64 * 1024);
         let mut table_rules = Vec::new();
         for (ti, table) in TABLES.iter().enumerate() {
             table_rules.push(RuleId::from(table.rule));
@@ -281,14 +350,21 @@ impl Lexicon {
                 continue;
             }
             for line in rules.lines(table.file) {
-                let f = line.fields();
-                if f.len() < 4 {
+                let mut f = [""; 5];
+                let mut nf = 0;
+                for (k, x) in line.text.split('\t').enumerate() {
+                    if k < f.len() {
+                        f[k] = x;
+                    }
+                    nf += 1;
+                }
+                if nf < 4 {
                     return Err(line.error("expected name, canonical, id, label"));
                 }
                 let name = f[0].trim();
                 let label = label_of(f[3].trim())
                     .ok_or_else(|| line.error(format!("unknown label {:?}", f[3])))?;
-                if name.is_empty() || by_name.contains_key(name) {
+                if name.is_empty() {
                     continue;
                 }
                 let canonical = if f[1].trim().is_empty() {
@@ -296,65 +372,122 @@ impl Lexicon {
                 } else {
                     f[1].trim()
                 };
-                let id = f[2].trim();
-                let freq = first_freq.get(name).copied().unwrap_or(0);
-                // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
-                let ambiguous = freq > 0 && (!table.strong || (label == "GPE" && freq >= 8));
-                if table.rule == "gaz.cities" {
-                    let pop: u64 = f.get(4).and_then(|p| p.trim().parse().ok()).unwrap_or(0);
-                    let alternate = name != canonical;
-                    // alternate spellings that are words or first names (`Soul` for Seoul) and
-                    // small towns named like people (`Anna`, `Graham`) do more harm than good
-                    let drop = if alternate {
-                        freq > 0 || zipf_of(name) >= 3.5
-                    } else {
-                        freq > 0 && pop < 100_000
-                    };
-                    if drop {
-                        continue;
-                    }
-                }
-                by_name.insert(name.into(), entries.len() as u32);
-                entries.push(Entry {
-                    label,
-                    canonical: canonical.into(),
-                    kb_id: (!id.is_empty()).then(|| id.into()),
-                    table: ti as u8,
-                    ambiguous,
-                });
-                names.push(name.into());
+                let pop: u64 = if table.rule == "gaz.cities" {
+                    f[4].trim().parse().unwrap_or(0)
+                } else {
+                    0
+                };
+                raw.push((
+                    Line {
+                        name,
+                        canonical,
+                        id: f[2].trim(),
+                        label,
+                        table: ti as u8,
+                        ambiguous: false,
+                    },
+                    pop,
+                ));
             }
         }
-        let build = |pats: &[&str]| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .start_kind(StartKind::Anchored)
-                .build(pats)
-                .map_err(|e| RuleError {
-                    file: "rules/gazetteers".into(),
-                    line: 0,
-                    message: format!("cannot build automaton: {e}"),
-                })
+        let mut lines: Vec<Line> = Vec::with_capacity(raw.len());
+        for i in 0..raw.len() {
+            if let Some((a, _)) = raw.get(i + AHEAD) {
+                cased.prefetch(a.name);
+                if a.name != a.canonical {
+                    lower.prefetch_lower(a.name);
+                }
+            }
+            let (mut l, pop) = raw[i];
+            let table = &TABLES[l.table as usize];
+            let freq = cased.get(l.name).map_or(0, |c| c.first_freq);
+            // a name that is also a common first name: `Jordan`, `Georgia` (not `France`)
+            l.ambiguous = freq > 0 && (!table.strong || (l.label == "GPE" && freq >= 8));
+            if table.rule == "gaz.cities" {
+                let alternate = l.name != l.canonical;
+                // alternate spellings that are words or first names (`Soul` for Seoul) and
+                // small towns named like people (`Anna`, `Graham`) do more harm than good
+                let drop = if alternate {
+                    freq > 0 || zipf_of(&lower, l.name) >= 3.5
+                } else {
+                    freq > 0 && pop < 100_000
+                };
+                if drop {
+                    continue;
+                }
+            }
+            lines.push(l);
+        }
+        // when two lines list the same name, the first wins: sort by name, keep the first of
+        // each run (the sorted order is also what the trie is built from)
+        let mut order: Vec<(&str, u32)> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name, i as u32))
+            .collect();
+        order.sort_unstable();
+        let mut keep = vec![false; lines.len()];
+        for (k, &(name, i)) in order.iter().enumerate() {
+            keep[i as usize] = k == 0 || order[k - 1].0 != name;
+        }
+        // entry index of each kept line, in table order
+        let mut entry_of = vec![u32::MAX; lines.len()];
+        let mut entries: Vec<Entry> = Vec::with_capacity(lines.len());
+        let mut names: Vec<&str> = Vec::with_capacity(lines.len());
+        let mut strings = String::with_capacity(lines.len() * 24);
+        let mut push_str = |s: &str| {
+            let a = strings.len() as u32;
+            strings.push_str(s);
+            (a, strings.len() as u32)
         };
-        let pats: Vec<&str> = names.iter().map(|s| &**s).collect();
-        let mut upper_names: Vec<String> = Vec::new();
-        let mut upper_entry: Vec<u32> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
-        for (i, n) in names.iter().enumerate() {
-            let u = n.to_uppercase();
-            // an acronym (`US`, `WHO`) read in a caps line is too ambiguous (`WHO`, `US`, `IT`)
-            if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) && n.len() <= 4 {
+        for (i, l) in lines.iter().enumerate() {
+            if !keep[i] {
                 continue;
             }
-            if seen.insert(u.clone()) {
-                upper_names.push(u);
-                upper_entry.push(i as u32);
-            }
+            entry_of[i] = entries.len() as u32;
+            entries.push(Entry {
+                label: l.label,
+                canonical: push_str(l.canonical),
+                kb_id: push_str(l.id),
+                table: l.table,
+                ambiguous: l.ambiguous,
+            });
+            names.push(l.name);
         }
-        let upats: Vec<&str> = upper_names.iter().map(|s| s.as_str()).collect();
+        let exact_items: Vec<(&[u8], u32)> = order
+            .iter()
+            .filter(|&&(_, i)| keep[i as usize])
+            .map(|&(name, i)| (name.as_bytes(), entry_of[i as usize]))
+            .collect();
+        let names = &names;
+        let build_upper = move || {
+            // upper-cased names end to end, then sorted; the first entry of each spelling wins
+            let mut arena: Vec<u8> = Vec::with_capacity(names.iter().map(|n| n.len()).sum());
+            let mut spans: Vec<(u32, u32, u32)> = Vec::with_capacity(names.len());
+            for (i, n) in names.iter().enumerate() {
+                // an acronym (`US`, `WHO`) read in a caps line is too ambiguous (`WHO`, `US`, `IT`)
+                if n.len() > 1 && n.chars().all(|c| !c.is_lowercase()) && n.len() <= 4 {
+                    continue;
+                }
+                let a = arena.len() as u32;
+                if n.is_ascii() {
+                    arena.extend(n.bytes().map(|b| b.to_ascii_uppercase()));
+                } else {
+                    let mut buf = [0u8; 4];
+                    for u in n.chars().flat_map(char::to_uppercase) {
+                        arena.extend_from_slice(u.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+                spans.push((a, arena.len() as u32, i as u32));
+            }
+            let key = |s: &(u32, u32, u32)| &arena[s.0 as usize..s.1 as usize];
+            spans.sort_unstable_by(|a, b| key(a).cmp(key(b)).then(a.2.cmp(&b.2)));
+            spans.dedup_by(|b, a| key(a) == key(b));
+            Trie::build(spans.iter().map(|s| (key(s), s.2)).collect())
+        };
         std::thread::scope(|s| -> Result<Self, RuleError> {
-            let hx = s.spawn(|| build(&pats));
-            let hu = s.spawn(|| build(&upats));
+            let hx = s.spawn(move || Trie::build(exact_items));
+            let hu = s.spawn(build_upper);
 
             let mut titles: FxSet<Box<str>> = FxSet::default();
             let mut title_words: FxSet<Box<str>> = FxSet::default();
@@ -426,30 +559,32 @@ impl Lexicon {
             for (i, l) in legal.iter().enumerate() {
                 legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
             }
-            let mut exact_info: FxMap<Box<str>, (u32, u32)> = FxMap::default();
-            for n in &first_names {
-                // `The`, `Will`, `And` are in the name list but are words first
-                if common
-                    .get(n.to_lowercase().as_str())
-                    .is_some_and(|&z| z >= 6.0)
-                {
-                    continue;
-                }
-                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_FIRST;
-            }
             for n in &non_entities {
-                exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= W_NONENT;
+                cased.entry(n).flags |= W_NONENT;
             }
             for (i, flag) in [(0usize, W_HEAD_LAST), (1, W_HEAD_OF), (2, W_HEAD_FIRST)] {
                 for n in heads[i].keys() {
-                    exact_info.entry(n.clone()).or_insert((0, u32::MAX)).0 |= flag;
+                    cased.entry(n).flags |= flag;
                 }
             }
-            for (n, &ei) in &by_name {
+            let mut lname_filter = vec![0u32; 256];
+            for (ei, (n, e)) in names.iter().zip(&entries).enumerate() {
+                if let Some(a) = names.get(ei + AHEAD) {
+                    cased.prefetch(a);
+                }
+                let w = first_word(n);
+                if !w.is_empty() {
+                    if w.len() < n.len() {
+                        cased.entry(w).flags |= W_NSTART;
+                    }
+                    // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
+                    if !w.chars().next().is_some_and(|c| c.is_uppercase()) && w.len() < 32 {
+                        lname_filter[w.as_bytes()[0] as usize] |= 1 << w.len();
+                    }
+                }
                 if n.contains(' ') {
                     continue;
                 }
-                let e = &entries[ei as usize];
                 let mut f = W_GAZ;
                 if TABLES[e.table as usize].strong {
                     f |= W_GAZ_STRONG;
@@ -460,26 +595,14 @@ impl Lexicon {
                 if e.label == "NORP" || e.label == "ORG" {
                     f |= W_GAZ_NORP_ORG;
                 }
-                let v = exact_info.entry(n.clone()).or_insert((0, u32::MAX));
-                v.0 |= f;
-                v.1 = ei;
-            }
-            for n in &names {
-                let w = first_word(n);
-                if !w.is_empty() {
-                    exact_info.entry(w.into()).or_insert((0, u32::MAX)).0 |= W_NSTART;
+                let v = cased.entry(n);
+                v.flags |= f;
+                if w.len() == n.len() && !w.is_empty() {
+                    v.flags |= W_NSTART;
                 }
+                v.gaz = ei as u32;
             }
-            let mut lower_info: FxMap<Box<str>, (f32, u32)> = FxMap::default();
-            for n in &upper_names {
-                let w = first_word(n).to_lowercase();
-                if !w.is_empty() {
-                    lower_info.entry(w.into()).or_insert((0.0, 0)).1 |= W_USTART;
-                }
-            }
-            for (n, &z) in &common {
-                lower_info.entry(n.clone()).or_insert((0.0, 0)).0 = z;
-            }
+            let mut ctx_info: WordTable<u32> = WordTable::with_capacity(1024);
             for (set, flag) in [
                 (&titles, W_TITLE1),
                 (&title_words, W_TITLEW),
@@ -489,63 +612,39 @@ impl Lexicon {
                 (&org_after, W_ORG_AFTER),
             ] {
                 for n in set.iter() {
-                    lower_info.entry(n.clone()).or_insert((0.0, 0)).1 |= flag;
-                }
-            }
-            let mut ctx_info: FxMap<Box<str>, u32> = lower_info
-                .iter()
-                .filter(|(_, v)| v.1 & !W_USTART != 0)
-                .map(|(k, v)| (k.clone(), v.1 & !W_USTART))
-                .collect();
-            // names that start with a lowercase word (`al-Qaeda`, `iPhone`)
-            for (k, v) in &exact_info {
-                if v.0 & W_NSTART != 0 && !k.chars().next().is_some_and(|c| c.is_uppercase()) {
-                    *ctx_info.entry(k.clone()).or_insert(0) |= W_NSTART;
+                    lower.entry(n).flags |= flag;
+                    *ctx_info.entry(n) |= flag;
                 }
             }
             let mut ctx_filter = vec![0u32; 256];
-            let mut lname_filter = vec![0u32; 256];
-            for (k, f) in &ctx_info {
+            let mut sport_filter = vec![0u32; 256];
+            for (k, &f) in ctx_info.iter() {
                 if let Some(&b0) = k.as_bytes().first()
                     && k.len() < 32
                 {
                     ctx_filter[b0 as usize] |= 1 << k.len();
-                    if f & W_NSTART != 0 {
-                        lname_filter[b0 as usize] |= 1 << k.len();
+                    if f & W_SPORT != 0 {
+                        sport_filter[b0 as usize] |= 1 << k.len();
                     }
                 }
             }
-            // one map keyed by the lowercase word: one lookup per capitalised token
-            let mut words: WordsBuild = FxMap::default();
-            for (k, (z, f)) in lower_info {
-                words.insert(k, (z, f, Vec::new()));
+            // a capitalised token reads the exact-case table only when the bit of its lowercase
+            // form is set (a 128 KiB filter that stays in cache; long words are always read)
+            let mut cased_bits = vec![0u64; CASED_BITS / 64];
+            for (k, _) in cased.iter() {
+                let h = match lower_key(k) {
+                    Some(key) => Some(key.hash),
+                    None => hash_of(&k.to_lowercase()),
+                };
+                if let Some(h) = h {
+                    let b = cased_bit(h);
+                    cased_bits[b / 64] |= 1 << (b % 64);
+                }
             }
-            for (k, (f, g)) in exact_info {
-                let lk: Box<str> = k.to_lowercase().into();
-                words
-                    .entry(lk)
-                    .or_insert((0.0, 0, Vec::new()))
-                    .2
-                    .push((k, f, g));
-            }
-            let words: FxMap<Box<str>, WordInfo> = words
-                .into_iter()
-                .map(|(k, (zipf, lflags, exact))| {
-                    (
-                        k,
-                        WordInfo {
-                            zipf,
-                            lflags,
-                            exact: exact.into_boxed_slice(),
-                        },
-                    )
-                })
-                .collect();
-            // the two automata are most of the start-up: they build on their own threads while
-            // the word tables above are filled
-            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-            let automata_bytes = exact.memory_usage() + upper.memory_usage();
+            // the two tries build on their own threads while the word tables above are filled
+            let exact = hx.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let upper = hu.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let trie_bytes = exact.memory_usage() + upper.memory_usage();
             // what `rules list` shows
             let mut infos: Vec<crate::extract::RuleInfo> = Vec::new();
             let mut info = |id: &str, kind: &str, source: &str, entries: usize| {
@@ -573,19 +672,14 @@ impl Lexicon {
             let common_src = "rules/gazetteers/common_words.tsv";
             for (id, kind, src, n) in [
                 ("ent.person_title", "phrase", titles_src, titles.len()),
-                (
-                    "ent.person_first_name",
-                    "phrase",
-                    first_src,
-                    first_names.len(),
-                ),
+                ("ent.person_first_name", "phrase", first_src, n_first),
                 (
                     "ent.person_initials",
                     "phrase",
                     "src/extract/entities/mod.rs",
                     1,
                 ),
-                ("ent.person_name_shape", "phrase", common_src, common.len()),
+                ("ent.person_name_shape", "phrase", common_src, n_common),
                 ("ent.person_said", "context", ctx_src, person_verbs.len()),
                 (
                     "ent.person_age",
@@ -626,35 +720,31 @@ impl Lexicon {
             }
             let heap_bytes = exact.memory_usage()
                 + upper.memory_usage()
-                + names.iter().map(|n| n.len()).sum::<usize>()
-                + entries
-                    .iter()
-                    .map(|e| {
-                        std::mem::size_of::<Entry>()
-                            + e.canonical.len()
-                            + e.kb_id.as_ref().map_or(0, |k| k.len())
-                    })
-                    .sum::<usize>()
-                + first_names.iter().map(|n| n.len() + 24).sum::<usize>()
-                + common.keys().map(|n| n.len() + 28).sum::<usize>();
+                + entries.capacity() * std::mem::size_of::<Entry>()
+                + strings.capacity()
+                + lower.memory_usage()
+                + cased.memory_usage()
+                + ctx_info.memory_usage();
             Ok(Lexicon {
                 infos,
                 exact,
                 upper,
                 entries,
-                upper_entry,
+                strings,
                 table_rules,
-                common,
                 titles,
                 max_title_words,
                 heads,
                 legal,
                 legal_by_byte,
-                words,
+                lower,
+                cased,
                 ctx_info,
                 ctx_filter,
+                sport_filter,
                 lname_filter,
-                automata_bytes,
+                cased_bits,
+                trie_bytes,
                 build_ms: t0.elapsed().as_secs_f64() * 1000.0,
                 heap_bytes,
             })
@@ -664,15 +754,7 @@ impl Lexicon {
     /// Zipf frequency of a word's lowercase form (0 when unknown). No allocation for short
     /// ASCII words.
     pub fn zipf(&self, word: &str) -> f32 {
-        let mut buf = [0u8; 32];
-        match lower(word, &mut buf) {
-            Some(lw) => self.common.get(lw).copied().unwrap_or(0.0),
-            None => self
-                .common
-                .get(word.to_lowercase().as_str())
-                .copied()
-                .unwrap_or(0.0),
-        }
+        self.lower.get_lower(word).map_or(0.0, |l| l.zipf)
     }
 
     pub fn head(&self, word: &str, at: HeadWhere) -> Option<&Head> {
@@ -695,40 +777,83 @@ impl Lexicon {
             .is_some_and(|&f| f & flag != 0)
     }
 
-    /// Could a name that starts with a lowercase word (`al-Qaeda`) start at this token?
+    /// Is this lowercase token a sports word? (`ctx(.., W_SPORT)` behind a tighter filter.)
     #[inline]
-    pub(crate) fn lower_name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
+    pub(crate) fn sport_word(&self, text: &str, t: &super::tokens::Tok) -> bool {
         let n = t.e - t.s;
         n < 32
-            && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
-            && self.ctx(text, t, W_NSTART)
+            && self.sport_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+            && self.ctx(text, t, W_SPORT)
+    }
+
+    /// Could a gazetteer name start at this token? Capitalised and capital words carry
+    /// `W_NSTART` from `annotate`; other words go through a first-byte/length filter.
+    #[inline]
+    pub(crate) fn name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
+        if t.cap || t.upper {
+            return t.has(W_NSTART);
+        }
+        let n = t.e - t.s;
+        n < 32 && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+    }
+
+    /// Canonical name of a gazetteer entry.
+    #[inline]
+    pub fn canonical(&self, e: &Entry) -> &str {
+        &self.strings[e.canonical.0 as usize..e.canonical.1 as usize]
+    }
+
+    /// Knowledge-base id of a gazetteer entry, if any.
+    #[inline]
+    pub fn kb_id(&self, e: &Entry) -> Option<&str> {
+        let (a, b) = e.kb_id;
+        (a < b).then(|| &self.strings[a as usize..b as usize])
     }
 
     /// Look up every token's word lists once.
     pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
-        let mut buf = [0u8; 32];
-        for t in toks.iter_mut() {
-            if t.digits {
-                continue;
-            }
-            let w = &text[t.s..t.e];
-            if t.cap || t.upper {
-                let info = match lower(w, &mut buf) {
-                    Some(lw) => self.words.get(lw),
-                    None => self.words.get(w.to_lowercase().as_str()),
-                };
-                if let Some(info) = info {
-                    t.zipf = info.zipf;
-                    t.wf |= info.lflags;
-                    for (k, f, g) in info.exact.iter() {
-                        if **k == *w {
-                            t.wf |= f;
-                            t.gaz = *g;
-                        }
+        // the tables are larger than the caches: the slots of the token a few places ahead are
+        // requested before this one is looked up, so their misses overlap
+        const AHEAD: usize = 4;
+        for i in 0..toks.len() {
+            if let Some(a) = toks.get(i + AHEAD)
+                && !a.digits
+                && (a.cap || a.upper)
+            {
+                let w = &text[a.s..a.e];
+                if let Some(key) = lower_key(w) {
+                    self.lower.prefetch_key(&key);
+                    let b = cased_bit(key.hash);
+                    if self.cased_bits[b / 64] & (1 << (b % 64)) != 0 {
+                        self.cased.prefetch(w);
                     }
                 }
             }
+            let t = &mut toks[i];
             // lowercase words are looked up lazily, only where a rule asks (`ctx`)
+            if t.digits || !(t.cap || t.upper) {
+                continue;
+            }
+            let w = &text[t.s..t.e];
+            let (l, h) = match lower_key(w) {
+                Some(key) => (self.lower.get_key(&key), Some(key.hash)),
+                None => {
+                    let lw = w.to_lowercase();
+                    (self.lower.get(&lw), hash_of(&lw))
+                }
+            };
+            if let Some(l) = l {
+                t.zipf = l.zipf;
+                t.wf |= l.flags;
+            }
+            let maybe_cased = h.is_none_or(|h| {
+                let b = cased_bit(h);
+                self.cased_bits[b / 64] & (1 << (b % 64)) != 0
+            });
+            if maybe_cased && let Some(c) = self.cased.get(w) {
+                t.wf |= c.flags;
+                t.gaz = c.gaz;
+            }
         }
     }
 
@@ -762,16 +887,4 @@ impl Lexicon {
         }
         None
     }
-}
-
-/// ASCII lowercase of a short word into a stack buffer (`None` when long or not ASCII).
-#[inline]
-pub(crate) fn lower<'b>(w: &str, buf: &'b mut [u8; 32]) -> Option<&'b str> {
-    if w.len() > buf.len() || !w.is_ascii() {
-        return None;
-    }
-    for (i, b) in w.bytes().enumerate() {
-        buf[i] = b.to_ascii_lowercase();
-    }
-    std::str::from_utf8(&buf[..w.len()]).ok()
 }

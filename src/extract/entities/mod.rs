@@ -2,9 +2,9 @@
 //!
 //! One document goes through five steps:
 //! 1. **tokens**: alphanumeric runs with flags (capitalised, ALL CAPS line, sentence start);
-//! 2. **gazetteer**: one leftmost-longest Aho-Corasick automaton over every name (exact case),
-//!    plus its upper-cased twin run only on ALL-CAPS lines; matches must sit on word boundaries
-//!    (so `India's` gives `India` and `India-Italy` gives two names);
+//! 2. **gazetteer**: the longest name starting at each token, from a byte trie over every name
+//!    (exact case), plus its upper-cased twin used only on ALL-CAPS lines and words; matches
+//!    must end on word boundaries (so `India's` gives `India` and `India-Italy` gives two names);
 //! 3. **phrases**: runs of capitalised words (joined by `of`, `de`, `&`, hyphens, initials) go
 //!    through the rule families: titles → PERSON, legal suffixes and head words → ORG/LOC/FAC/
 //!    EVENT/LAW, first name + surname → PERSON, `X said` → PERSON, acronyms → ORG;
@@ -18,10 +18,10 @@
 
 mod lexicon;
 mod tokens;
+mod trie;
+mod wordtable;
 
 use std::sync::Arc;
-
-use aho_corasick::{Anchored, Input};
 
 use super::{Extractor, Options};
 use crate::annotations::{Annotations, Entity, RuleId, Span};
@@ -29,8 +29,7 @@ use crate::document::Document;
 use crate::rules::{RuleError, RuleSet};
 use lexicon::{
     FxMap, HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG,
-    W_HEAD_LAST, W_LPREP, W_NONENT, W_NSTART, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
-    W_USTART,
+    W_HEAD_LAST, W_LPREP, W_NONENT, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
 };
 use tokens::{Tok, tokenize};
 
@@ -146,12 +145,12 @@ impl EntityExtractor {
         })
     }
 
-    /// Build figures: milliseconds to load the tables and build the automata, an estimate of
-    /// their heap size in bytes (automata plus tables), the automata alone, and the number of
+    /// Build figures: milliseconds to load the tables and build the name tries, an estimate of
+    /// their heap size in bytes (tries plus word tables), the two tries alone, and the number of
     /// gazetteer names.
     pub fn build_stats(&self) -> (f64, usize, usize, usize) {
         let l = &self.lex;
-        (l.build_ms, l.heap_bytes, l.automata_bytes, l.entries.len())
+        (l.build_ms, l.heap_bytes, l.trie_bytes, l.entries.len())
     }
 }
 
@@ -199,8 +198,8 @@ impl EntityExtractor {
                 Some(i) => {
                     let e = &self.lex.entries[i as usize];
                     (
-                        String::from(&*e.canonical),
-                        e.kb_id.as_deref().map(String::from),
+                        String::from(self.lex.canonical(e)),
+                        self.lex.kb_id(e).map(String::from),
                     )
                 }
                 None => (
@@ -249,10 +248,12 @@ fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
 impl EntityExtractor {
     fn gazetteer(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
         let lex = &self.lex;
-        // Anchored leftmost-longest searches from token starts only: every name starts a word,
-        // and most tokens are skipped by their first byte (uppercase, or a lowercase byte some
-        // name starts with). Equivalent to an unanchored leftmost-longest scan with word
-        // boundaries, at a fraction of the cost.
+        // The longest name the text starts with at each token start (a trie walk that stops at
+        // the first byte no name continues with): every name starts a word. Equivalent to an
+        // unanchored leftmost-longest scan with word boundaries, at a fraction of the cost.
+        // A hit must end on a word boundary, so it starts with the whole token: only tokens
+        // that are the first word of some name are looked up (`name_start`).
+        let bytes = text.as_bytes();
         let mut next_free = 0usize;
         for (ti, t) in toks.iter().enumerate() {
             if t.s < next_free {
@@ -260,42 +261,35 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if t.has(W_NSTART) || (!t.cap && self.lex.lower_name_start(text, t)) {
-                let input = Input::new(text)
-                    .span(t.s..text.len())
-                    .anchored(Anchored::Yes);
-                if let Some(m) = lex.exact.find(input)
-                    && !is_word_byte_after(text, m.end())
-                {
-                    let ei = m.pattern().as_u32();
-                    let name = &text[m.start()..m.end()];
-                    // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
-                    let skip = t.caps_line
-                        && !name.contains('.')
-                        && !name.bytes().any(|b| b.is_ascii_lowercase())
-                        && lex.zipf(name) >= 4.0;
-                    if !skip {
-                        self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
-                        next_free = m.end();
-                        hit = true;
-                    }
+            if lex.name_start(text, t)
+                && let Some((len, ei)) = lex.exact.longest_prefix(&bytes[t.s..])
+                && !is_word_byte_after(text, t.s + len)
+            {
+                let end = t.s + len;
+                let name = &text[t.s..end];
+                // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
+                let skip = t.caps_line
+                    && !name.contains('.')
+                    && !name.bytes().any(|b| b.is_ascii_lowercase())
+                    && lex.zipf(name) >= 4.0;
+                if !skip {
+                    self.push_gaz(toks, ti, t.s, end, ei, cands);
+                    next_free = end;
+                    hit = true;
                 }
             }
             // ALL-CAPS lines and ALL-CAPS words elsewhere (`Leeds 3 NORWICH 2`): the
-            // upper-cased automaton
-            if !hit && caps && t.has(W_USTART) {
-                let input = Input::new(text)
-                    .span(t.s..text.len())
-                    .anchored(Anchored::Yes);
-                if let Some(m) = lex.upper.find(input)
-                    && !is_word_byte_after(text, m.end())
-                    // outside caps lines a short caps word is more likely an acronym (`IPO`)
-                    && (t.caps_line || m.end() - m.start() >= 5)
-                {
-                    let ei = lex.upper_entry[m.pattern().as_usize()];
-                    self.push_gaz(toks, ti, m.start(), m.end(), ei, cands);
-                    next_free = m.end();
-                }
+            // upper-cased trie (for capitalised or capital words only)
+            if !hit
+                && caps
+                && (t.cap || t.upper)
+                && let Some((len, ei)) = lex.upper.longest_prefix(&bytes[t.s..])
+                && !is_word_byte_after(text, t.s + len)
+                // outside caps lines a short caps word is more likely an acronym (`IPO`)
+                && (t.caps_line || len >= 5)
+            {
+                self.push_gaz(toks, ti, t.s, t.s + len, ei, cands);
+                next_free = t.s + len;
             }
         }
     }
@@ -782,11 +776,7 @@ impl EntityExtractor {
             let known = k > a
                 && lex
                     .exact
-                    .find(
-                        Input::new(text)
-                            .span(toks[a].s..toks[k - 1].e + 1)
-                            .anchored(Anchored::Yes),
-                    )
+                    .longest_prefix(&text.as_bytes()[toks[a].s..toks[k - 1].e + 1])
                     .is_some();
             if k > a && k < b && !known && self.plausible_name(text, toks, k, b, 4.6) {
                 self.push_person(toks, a, b, self.ids.initials.clone(), prio::INITIALS, cands);
@@ -901,7 +891,7 @@ impl EntityExtractor {
             let span = &text[c.s..c.e];
             let norm = || -> Arc<str> {
                 match c.entry {
-                    Some(i) => Arc::from(&*lex.entries[i as usize].canonical),
+                    Some(i) => Arc::from(lex.canonical(&lex.entries[i as usize])),
                     None => c.norm.clone().unwrap_or_else(|| Arc::from(span)),
                 }
             };
@@ -977,10 +967,17 @@ impl EntityExtractor {
             }
         }
         if self.enabled.propagate && (!known.is_empty() || !surnames.is_empty()) {
+            // a phrase starting at a token has that token as its first word: tokens that start
+            // no known phrase need no lookups
+            let first_words: lexicon::FxSet<&str> = known
+                .keys()
+                .chain(surnames.keys())
+                .map(|k| lexicon::first_word(k))
+                .collect();
             let mut i = 0;
             while i < toks.len() {
                 let t = &toks[i];
-                if !t.cap || covered_acc(t.s, t.e) {
+                if !t.cap || !first_words.contains(t.text(text)) || covered_acc(t.s, t.e) {
                     i += 1;
                     continue;
                 }
@@ -1083,7 +1080,7 @@ impl EntityExtractor {
                     {
                         sporty = true;
                     }
-                } else if t.lower && lex.ctx(text, t, W_SPORT) {
+                } else if t.lower && lex.sport_word(text, t) {
                     sporty = true;
                 }
             }

@@ -39,6 +39,31 @@ impl Tok {
     }
 }
 
+// Byte classes for the ASCII fast path.
+const C_ALNUM: u8 = 1;
+const C_UPPER: u8 = 2;
+const C_LOWER: u8 = 4;
+const C_DIGIT: u8 = 8;
+
+static CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            C_ALNUM | C_UPPER
+        } else if c.is_ascii_lowercase() {
+            C_ALNUM | C_LOWER
+        } else if c.is_ascii_digit() {
+            C_ALNUM | C_DIGIT
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 /// Tokenize `text` from byte `from`; sentence starts come from `ann.sentences` (and line starts).
 pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec<Tok>) {
     out.clear();
@@ -50,7 +75,7 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            if b.is_ascii_alphanumeric() {
+            if CLASS[b as usize] & C_ALNUM != 0 {
                 let s = i;
                 let mut upper_letters = 0usize;
                 let mut lower_letters = 0usize;
@@ -58,17 +83,13 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
                 while i < bytes.len() {
                     let c = bytes[i];
                     if c < 0x80 {
-                        if !c.is_ascii_alphanumeric() {
+                        let k = CLASS[c as usize];
+                        if k == 0 {
                             break;
                         }
-                        if c.is_ascii_uppercase() {
-                            upper_letters += 1;
-                        } else if c.is_ascii_lowercase() {
-                            lower_letters += 1;
-                        }
-                        if !c.is_ascii_digit() {
-                            all_digits = false;
-                        }
+                        upper_letters += (k >> 1 & 1) as usize;
+                        lower_letters += (k >> 2 & 1) as usize;
+                        all_digits &= k & C_DIGIT != 0;
                         i += 1;
                     } else {
                         let ch = text[i..].chars().next().unwrap_or(' ');
@@ -159,13 +180,20 @@ fn push(
     digits: bool,
     line_start: &mut bool,
 ) {
-    let first = text[s..].chars().next().unwrap_or(' ');
+    let b0 = text.as_bytes()[s];
+    let (cap, lower) = if b0 < 0x80 {
+        let k = CLASS[b0 as usize];
+        (k & C_UPPER != 0, k & C_LOWER != 0)
+    } else {
+        let first = text[s..].chars().next().unwrap_or(' ');
+        (first.is_uppercase(), first.is_lowercase())
+    };
     out.push(Tok {
         s,
         e,
-        cap: first.is_uppercase(),
+        cap,
         upper: upper_letters >= 1 && lower_letters == 0,
-        lower: first.is_lowercase(),
+        lower,
         digits,
         sent_start: *line_start,
         caps_line: false,
