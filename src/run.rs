@@ -24,8 +24,10 @@ use crate::resume::Previous;
 
 /// Default `--max-doc-bytes`: 64 MiB.
 pub const DEFAULT_MAX_DOC_BYTES: u64 = 64 << 20;
-const CHUNK_BYTES: u64 = 8 << 20;
-const CHUNK_DOCS: usize = 2048;
+// A chunk's records are ~3.5 times its input, and two chunks are in memory (one processed, one
+// written): 2 MB keeps peak memory low (8 MB chunks made it 140 MB instead of 92 MB on 1 GB).
+const CHUNK_BYTES: u64 = 2 << 20;
+const CHUNK_DOCS: usize = 512;
 
 #[derive(Debug, Clone)]
 pub struct RunConfig {
