@@ -33,6 +33,8 @@ fi
 measure() { # label threads input...
     local label=$1 threads=$2
     shift 2
+    # read the input once first: the figures are the pipeline's, not the disk's
+    find "$@" -type f -print0 | xargs -0 cat > /dev/null
     local out="$data/out-$label-$threads"
     rm -rf "$out"
     /usr/bin/time -v "$bin" run -q --threads "$threads" -o "$out" "$@" 2> "$data/time.txt"
