@@ -783,3 +783,14 @@ fn the_week_of_a_date_is_that_week() {
         "2026-W10"
     );
 }
+
+#[test]
+fn a_no_break_space_inside_a_date_is_whitespace() {
+    let (_, ann) = run_with(
+        "The pact was signed on 20\u{a0}May\u{a0}2026 in Rome.",
+        Some("2026-05-21"),
+        &Options::default(),
+    );
+    assert_eq!(ann.dates.len(), 1);
+    assert_eq!(ann.dates[0].value, "2026-05-20");
+}
