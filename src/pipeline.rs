@@ -74,28 +74,25 @@ impl Pipeline {
 
     /// Annotate one document.
     pub fn process(&self, doc: &Document) -> Annotations {
-        self.process_timed(doc, &mut StageTimes::default(), false)
+        self.annotate(doc, false)
     }
 
     /// Annotate one document, keeping dropped candidates (for `explain`).
     pub fn process_traced(&self, doc: &Document) -> Annotations {
-        self.process_timed(doc, &mut StageTimes::default(), true)
+        self.annotate(doc, true)
     }
 
-    fn process_timed(&self, doc: &Document, times: &mut StageTimes, trace: bool) -> Annotations {
+    fn annotate(&self, doc: &Document, trace: bool) -> Annotations {
         let mut ann = Annotations {
             published: doc.meta.published.clone(),
             published_source: doc.meta.published_source,
             trace: trace.then(Vec::new),
             ..Default::default()
         };
-        let mut t = Instant::now();
         ann.lang = detect_lang(&doc.text[doc.body_start..]);
         self.segmenter.segment(doc, &mut ann);
-        t = times.record(1, t);
-        for (k, e) in self.extractors.iter().enumerate() {
+        for e in &self.extractors {
             e.extract(doc, &mut ann);
-            t = times.record(2 + k, t);
         }
         ann
     }
@@ -108,54 +105,117 @@ impl Pipeline {
         item: &Item,
         max_doc_bytes: u64,
         out: &mut Vec<u8>,
-        mut flat: Option<&mut FlatLines>,
+        flat: Option<&mut FlatLines>,
         times: &mut StageTimes,
     ) -> Result<(), DocError> {
-        let t = Instant::now();
-        let doc = corpus::load(item, max_doc_bytes)?;
-        times.record(0, t);
-        let start = out.len();
-        let result = catch_unwind(AssertUnwindSafe(|| {
-            let ann = self.process_timed(&doc, times, false);
-            let t = Instant::now();
-            let record = Record::build(&doc, &ann);
-            serde_json::to_writer(&mut *out, &record).map_err(|e| e.to_string())?;
-            out.push(b'\n');
-            if let Some(flat) = flat.as_deref_mut() {
-                record.write_flat(flat).map_err(|e| e.to_string())?;
-            }
-            times.record(2 + self.extractors.len(), t);
-            Ok::<(), String>(())
-        }));
-        match result {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(msg)) => {
-                out.truncate(start);
-                if let Some(flat) = flat {
-                    *flat = FlatLines::default();
+        let want_flat = flat.is_some();
+        let done = self
+            .run_batch(&[item], max_doc_bytes, want_flat, times)
+            .pop()
+            .unwrap_or_else(|| Err(DocError::new("internal", "no outcome")))?;
+        out.extend_from_slice(&done.line);
+        if let (Some(flat), Some(rows)) = (flat, done.flat) {
+            *flat = rows;
+        }
+        Ok(())
+    }
+
+    /// Read, decode, annotate and serialise a batch of items, one outcome per item in order.
+    ///
+    /// Stage-major: each stage runs over every document of the batch before the next stage
+    /// starts, so its compiled rules (the dates automaton, the gazetteer tables) stay in the
+    /// core's cache instead of being evicted by the other stages at every document. A panic
+    /// inside a stage fails that document only (an `internal` error); the others go on.
+    pub fn run_batch(
+        &self,
+        items: &[&Item],
+        max_doc_bytes: u64,
+        flat: bool,
+        times: &mut StageTimes,
+    ) -> Vec<Result<Done, DocError>> {
+        let mut t = Instant::now();
+        let mut slots: Vec<Result<(Document, Annotations), DocError>> = items
+            .iter()
+            .map(|item| {
+                corpus::load(item, max_doc_bytes).map(|doc| {
+                    let ann = Annotations {
+                        published: doc.meta.published.clone(),
+                        published_source: doc.meta.published_source,
+                        ..Default::default()
+                    };
+                    (doc, ann)
+                })
+            })
+            .collect();
+        t = times.record(0, t);
+        for_each_guarded(&mut slots, |doc, ann| {
+            ann.lang = detect_lang(&doc.text[doc.body_start..]);
+            self.segmenter.segment(doc, ann);
+        });
+        t = times.record(1, t);
+        for (k, e) in self.extractors.iter().enumerate() {
+            for_each_guarded(&mut slots, |doc, ann| e.extract(doc, ann));
+            t = times.record(2 + k, t);
+        }
+        let done = slots
+            .into_iter()
+            .map(|slot| {
+                let (doc, ann) = slot?;
+                let serialised = catch_unwind(AssertUnwindSafe(|| {
+                    let record = Record::build(&doc, &ann);
+                    let mut line = Vec::with_capacity(4096);
+                    serde_json::to_writer(&mut line, &record).map_err(|e| e.to_string())?;
+                    line.push(b'\n');
+                    let rows = if flat {
+                        let mut rows = FlatLines::default();
+                        record.write_flat(&mut rows).map_err(|e| e.to_string())?;
+                        Some(rows)
+                    } else {
+                        None
+                    };
+                    Ok::<Done, String>(Done { line, flat: rows })
+                }));
+                match serialised {
+                    Ok(Ok(done)) => Ok(done),
+                    Ok(Err(msg)) => Err(DocError::new(
+                        "internal",
+                        format!("serialisation failed: {msg}"),
+                    )),
+                    Err(panic) => Err(panic_error(panic)),
                 }
-                Err(DocError::new(
-                    "internal",
-                    format!("serialisation failed: {msg}"),
-                ))
-            }
-            Err(panic) => {
-                out.truncate(start);
-                if let Some(flat) = flat {
-                    *flat = FlatLines::default();
-                }
-                let msg = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_string());
-                Err(DocError::new(
-                    "internal",
-                    format!("panic while processing: {msg}"),
-                ))
-            }
+            })
+            .collect();
+        times.record(2 + self.extractors.len(), t);
+        done
+    }
+}
+
+/// One document's output: its JSON line (with `\n`) and, with `--flat`, its table rows.
+pub struct Done {
+    pub line: Vec<u8>,
+    pub flat: Option<FlatLines>,
+}
+
+/// Runs `f` on every document still alive; a panic turns that document into an error.
+fn for_each_guarded(
+    slots: &mut [Result<(Document, Annotations), DocError>],
+    mut f: impl FnMut(&Document, &mut Annotations),
+) {
+    for slot in slots.iter_mut() {
+        let Ok((doc, ann)) = slot else { continue };
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| f(doc, ann))) {
+            *slot = Err(panic_error(panic));
         }
     }
+}
+
+fn panic_error(panic: Box<dyn std::any::Any + Send>) -> DocError {
+    let msg = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string());
+    DocError::new("internal", format!("panic while processing: {msg}"))
 }
 
 /// A cheap language guess from the script and English function words: `zh`, `ja`, `ko`, `en`,
@@ -257,6 +317,43 @@ mod tests {
             detect_lang("Der Minister sagte, dass der Plan gut sei."),
             None
         );
+    }
+
+    #[test]
+    fn a_panic_in_a_batch_fails_only_its_document() {
+        struct BoomOn;
+        impl Extractor for BoomOn {
+            fn name(&self) -> &'static str {
+                "boom_on"
+            }
+            fn extract(&self, doc: &Document, _: &mut Annotations) {
+                if doc.text.contains("boom") {
+                    panic!("stage exploded");
+                }
+            }
+        }
+        let rules = RuleSet::builtin();
+        let mut p = Pipeline::new(&rules, &Options::default()).unwrap();
+        p.extractors.insert(0, Box::new(BoomOn));
+        let items: Vec<Item> = ["Rome is calm.", "A boom here.", "Paris is calm."]
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Item::Inline {
+                source: "-".into(),
+                line: i as u64 + 1,
+                raw: serde_json::json!({"doc_id": format!("d{i}"), "text": t}).to_string(),
+            })
+            .collect();
+        let refs: Vec<&Item> = items.iter().collect();
+        let out = p.run_batch(&refs, 1 << 20, false, &mut StageTimes::default());
+        assert_eq!(out.len(), 3);
+        let err = out[1].as_ref().err().expect("the middle document fails");
+        assert_eq!(err.kind, "internal");
+        // the others ran every stage after the failing one, entities included
+        for (k, city) in [(0, "Rome"), (2, "Paris")] {
+            let line = String::from_utf8(out[k].as_ref().unwrap().line.clone()).unwrap();
+            assert!(line.contains(&format!("\"text\":\"{city}\"")), "{line}");
+        }
     }
 
     #[test]

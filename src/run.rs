@@ -250,24 +250,80 @@ pub fn shard_of(doc_id: &str, n: u64) -> u64 {
     u64::from_le_bytes(first) % n.max(1)
 }
 
-fn process(
+/// Documents per stage-major batch (see [`Pipeline::run_batch`]), and its byte budget.
+const BATCH_DOCS: usize = 32;
+const BATCH_BYTES: u64 = 256 << 10;
+
+/// Splits `items` into consecutive batches of at most [`BATCH_DOCS`] documents and about
+/// [`BATCH_BYTES`] (a larger document makes a batch of its own).
+fn batches(items: &[Item]) -> Vec<&[Item]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let mut end = start;
+        let mut bytes = 0;
+        while end < items.len() && end - start < BATCH_DOCS && (bytes < BATCH_BYTES || end == start)
+        {
+            bytes += items[end].size();
+            end += 1;
+        }
+        out.push(&items[start..end]);
+        start = end;
+    }
+    out
+}
+
+/// Outcomes of a batch of items, in order: reused from `--resume` where possible, the rest
+/// annotated together.
+fn process_batch(
     pipeline: &Pipeline,
-    item: &Item,
+    items: &[Item],
     cfg: &RunConfig,
     resume: Option<&Previous>,
-) -> Outcome {
-    if let Some(line) = resume.and_then(|p| p.reuse(item, cfg.max_doc_bytes)) {
-        return Outcome {
-            bytes: item.size(),
-            result: Ok((line, None)),
-            resumed: true,
-            times: StageTimes::default(),
-        };
-    }
-    let mut buf = Vec::with_capacity(4096);
+) -> Vec<Outcome> {
+    let mut outcomes: Vec<Option<Outcome>> = items
+        .iter()
+        .map(|item| {
+            let line = resume.and_then(|p| p.reuse(item, cfg.max_doc_bytes))?;
+            Some(Outcome {
+                bytes: item.size(),
+                result: Ok((line, None)),
+                resumed: true,
+                times: StageTimes::default(),
+            })
+        })
+        .collect();
+    let todo: Vec<&Item> = items
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, o)| o.is_none())
+        .map(|(item, _)| item)
+        .collect();
     let mut times = StageTimes::default();
-    let mut flat = cfg.flat.then(FlatLines::default);
-    let result = pipeline.run_item(item, cfg.max_doc_bytes, &mut buf, flat.as_mut(), &mut times);
+    let mut done = pipeline
+        .run_batch(&todo, cfg.max_doc_bytes, cfg.flat, &mut times)
+        .into_iter();
+    for (item, slot) in items.iter().zip(outcomes.iter_mut()) {
+        if slot.is_some() {
+            continue;
+        }
+        let result = done
+            .next()
+            .unwrap_or_else(|| Err(DocError::new("internal", "no outcome")));
+        *slot = Some(Outcome {
+            bytes: item.size(),
+            resumed: false,
+            result: result
+                .map(|d| (d.line, d.flat))
+                .map_err(|e| error_record(item, e)),
+            // the batch's stage times go with its first fresh document
+            times: std::mem::take(&mut times),
+        });
+    }
+    outcomes.into_iter().flatten().collect()
+}
+
+fn error_record(item: &Item, e: DocError) -> ErrorRecord {
     let (source, line) = match item {
         Item::File { path, .. } | Item::JsonlLine { path, .. } => {
             (path.display().to_string(), line_of(item))
@@ -281,14 +337,7 @@ fn process(
         }
         other => other.doc_id().to_string(),
     };
-    Outcome {
-        bytes: item.size(),
-        resumed: false,
-        result: result
-            .map(|()| (buf, flat))
-            .map_err(|e: DocError| ErrorRecord::new(doc_id, source, line, e)),
-        times,
-    }
+    ErrorRecord::new(doc_id, source, line, e)
 }
 
 fn line_of(item: &Item) -> Option<u64> {
@@ -387,9 +436,12 @@ fn run_items(
             // whole items for this chunk only (the plan keeps them compact)
             let chunk: Vec<Item> = (start..end).map(|i| items.get(i)).collect();
             let outcomes: Vec<Outcome> = pool.install(|| {
-                chunk
+                batches(&chunk)
                     .par_iter()
-                    .map(|item| process(pipeline, item, cfg, resume))
+                    .map(|batch| process_batch(pipeline, batch, cfg, resume))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .flatten()
                     .collect()
             });
             if tx.send(outcomes).is_err() {
@@ -446,10 +498,13 @@ fn run_stdin(
         let Some(batch) = next_batch(&rx, &source)? else {
             return Ok(());
         };
+        // one document per batch: lines arrive one by one and each is answered at once
         let outcomes: Vec<Outcome> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|item| process(pipeline, item, cfg, None))
+                .flat_map_iter(|item| {
+                    process_batch(pipeline, std::slice::from_ref(item), cfg, None)
+                })
                 .collect()
         });
         write_outcomes(outcomes, sink, summary, times)?;
