@@ -253,6 +253,9 @@ disabled: {}",
             disabled.join(", ")
         );
     }
+    for (stage, note) in pipeline.build_notes() {
+        println!("{stage}: {note}");
+    }
     println!("ruleset hash: {}", rules.hash());
     Ok(0)
 }

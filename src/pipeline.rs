@@ -63,6 +63,14 @@ impl Pipeline {
         &self.options
     }
 
+    /// What building each stage cost, for `rules list` (stage name, note).
+    pub fn build_notes(&self) -> Vec<(&'static str, String)> {
+        self.extractors
+            .iter()
+            .filter_map(|e| e.build_note().map(|n| (e.name(), n)))
+            .collect()
+    }
+
     /// Every compiled rule, for `rules list`.
     pub fn rule_infos(&self) -> Vec<extract::RuleInfo> {
         let mut v = self.segmenter.rules();

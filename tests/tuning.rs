@@ -186,6 +186,28 @@ fn builtin_rules_pass_their_own_check_and_examples() {
 }
 
 #[test]
+fn rules_list_reports_the_gazetteer_build_time_and_memory() {
+    let out = bin().args(["rules", "list"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("entities: "))
+        .unwrap_or_else(|| panic!("no entities build line in\n{stdout}"));
+    // `entities: N gazetteer names; tables and name tries built in X ms, Y MiB (tries Z MiB)`
+    let names: usize = line["entities: ".len()..]
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(names > 10_000, "{line}");
+    assert!(
+        line.contains(" ms, ") && line.contains(" MiB (tries "),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_failing_example_fails_the_check() {
     let dir = temp("example");
     std::fs::create_dir_all(dir.join("segment")).unwrap();

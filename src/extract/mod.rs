@@ -43,6 +43,10 @@ pub trait Extractor: Send + Sync {
     fn rules(&self) -> Vec<RuleInfo> {
         Vec::new()
     }
+    /// A line on what building this stage cost (time, memory), for `rules list`.
+    fn build_note(&self) -> Option<String> {
+        None
+    }
 }
 
 /// One compiled rule or list, as `rules list` shows it.

@@ -163,6 +163,16 @@ impl Extractor for EntityExtractor {
         self.lex.infos.clone()
     }
 
+    fn build_note(&self) -> Option<String> {
+        let (ms, heap, tries, names) = self.build_stats();
+        Some(format!(
+            "{names} gazetteer names; tables and name tries built in {ms:.0} ms, {:.1} MiB \
+             (tries {:.1} MiB)",
+            heap as f64 / (1 << 20) as f64,
+            tries as f64 / (1 << 20) as f64
+        ))
+    }
+
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         thread_local! {
             static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
