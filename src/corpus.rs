@@ -135,11 +135,7 @@ impl Items {
     }
 
     pub fn doc_id(&self, i: usize) -> &str {
-        let e = &self.entries[i];
-        if e.src & KIND == WHOLE {
-            return self.whole[(e.src & !KIND) as usize].doc_id();
-        }
-        &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize]
+        self.id_of(&self.entries[i])
     }
 
     /// Approximate size in bytes, for chunking (as [`Item::size`]).
@@ -202,12 +198,11 @@ impl Items {
 
     /// Adds an item; a file under `root` whose `doc_id` names its path is kept compact.
     fn push(&mut self, item: Item, root: Option<&Path>) {
-        match item {
-            Item::File { path, doc_id, size }
-                if doc_id.len() < u32::MAX as usize
-                    && root.is_some_and(|r| r.join(&doc_id) == path) =>
+        match (item, root) {
+            (Item::File { path, doc_id, size }, Some(root))
+                if doc_id.len() < u32::MAX as usize && root.join(&doc_id) == path =>
             {
-                let src = self.add_source(root.unwrap_or(Path::new("")));
+                let src = self.add_source(root);
                 let (id_start, id_len) = self.push_id(&doc_id);
                 self.entries.push(Entry {
                     id_start,
@@ -217,13 +212,16 @@ impl Items {
                     src: FILE | src,
                 });
             }
-            Item::JsonlLine {
-                path,
-                line,
-                offset,
-                len,
-                doc_id,
-            } if doc_id.len() < u32::MAX as usize => {
+            (
+                Item::JsonlLine {
+                    path,
+                    line,
+                    offset,
+                    len,
+                    doc_id,
+                },
+                _,
+            ) if doc_id.len() < u32::MAX as usize => {
                 let file = self.add_source(&path);
                 let (id_start, id_len) = self.push_id(&doc_id);
                 self.lines.push((file, line));
@@ -235,19 +233,31 @@ impl Items {
                     src: LINE | (self.lines.len() as u32 - 1),
                 });
             }
-            other => self.push_whole(other),
+            (other, _) => self.push_whole(other),
         }
     }
 
     fn push_whole(&mut self, item: Item) {
-        self.entries.push(Entry {
+        let e = self.keep_whole(item);
+        self.entries.push(e);
+    }
+
+    /// Stores `item` whole and returns the entry that refers to it.
+    fn keep_whole(&mut self, item: Item) -> Entry {
+        let e = Entry {
             id_start: 0,
             size: item.size(),
             offset: 0,
             id_len: 0,
             src: WHOLE | self.whole.len() as u32,
-        });
+        };
         self.whole.push(item);
+        e
+    }
+
+    /// The item an entry keeps whole, if it is one.
+    fn whole_item(&self, e: &Entry) -> Option<&Item> {
+        (e.src & KIND == WHOLE).then(|| &self.whole[(e.src & !KIND) as usize])
     }
 
     /// Sorts by `doc_id` (stable: inputs keep their order for equal ids).
@@ -258,27 +268,19 @@ impl Items {
     }
 
     fn id_of(&self, e: &Entry) -> &str {
-        if e.src & KIND == WHOLE {
-            return self.whole[(e.src & !KIND) as usize].doc_id();
+        match self.whole_item(e) {
+            Some(item) => item.doc_id(),
+            None => &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize],
         }
-        &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize]
     }
 
     /// Replaces item `i` by `item` (kept whole).
     fn replace(&mut self, i: usize, item: Item) {
-        self.entries[i] = Entry {
-            id_start: 0,
-            size: item.size(),
-            offset: 0,
-            id_len: 0,
-            src: WHOLE | self.whole.len() as u32,
-        };
-        self.whole.push(item);
+        self.entries[i] = self.keep_whole(item);
     }
 
     fn is_failed(&self, i: usize) -> bool {
-        let e = &self.entries[i];
-        e.src & KIND == WHOLE && matches!(self.whole[(e.src & !KIND) as usize], Item::Failed { .. })
+        matches!(self.whole_item(&self.entries[i]), Some(Item::Failed { .. }))
     }
 }
 

@@ -91,18 +91,18 @@ impl Pipeline {
     }
 
     fn annotate(&self, doc: &Document, trace: bool) -> Annotations {
-        let mut ann = Annotations {
-            published: doc.meta.published.clone(),
-            published_source: doc.meta.published_source,
-            trace: trace.then(Vec::new),
-            ..Default::default()
-        };
-        ann.lang = detect_lang(&doc.text[doc.body_start..]);
-        self.segmenter.segment(doc, &mut ann);
+        let mut ann = empty_annotations(doc, trace);
+        self.segment(doc, &mut ann);
         for e in &self.extractors {
             e.extract(doc, &mut ann);
         }
         ann
+    }
+
+    /// The first stage: language guess, paragraphs and sentences.
+    fn segment(&self, doc: &Document, ann: &mut Annotations) {
+        ann.lang = detect_lang(&doc.text[doc.body_start..]);
+        self.segmenter.segment(doc, ann);
     }
 
     /// Read, decode, annotate and serialise one item into `out` (one JSON line, with `\n`).
@@ -146,20 +146,13 @@ impl Pipeline {
             .iter()
             .map(|item| {
                 corpus::load(item, max_doc_bytes).map(|doc| {
-                    let ann = Annotations {
-                        published: doc.meta.published.clone(),
-                        published_source: doc.meta.published_source,
-                        ..Default::default()
-                    };
+                    let ann = empty_annotations(&doc, false);
                     (doc, ann)
                 })
             })
             .collect();
         t = times.record(0, t);
-        for_each_guarded(&mut slots, |doc, ann| {
-            ann.lang = detect_lang(&doc.text[doc.body_start..]);
-            self.segmenter.segment(doc, ann);
-        });
+        for_each_guarded(&mut slots, |doc, ann| self.segment(doc, ann));
         t = times.record(1, t);
         for (k, e) in self.extractors.iter().enumerate() {
             for_each_guarded(&mut slots, |doc, ann| e.extract(doc, ann));
@@ -202,6 +195,17 @@ impl Pipeline {
 pub struct Done {
     pub line: Vec<u8>,
     pub flat: Option<FlatLines>,
+}
+
+/// A document's annotations before any stage: its metadata's date (and, traced, a list of
+/// dropped candidates for `explain`).
+fn empty_annotations(doc: &Document, trace: bool) -> Annotations {
+    Annotations {
+        published: doc.meta.published.clone(),
+        published_source: doc.meta.published_source,
+        trace: trace.then(Vec::new),
+        ..Default::default()
+    }
 }
 
 /// Runs `f` on every document still alive; a panic turns that document into an error.

@@ -254,20 +254,24 @@ pub fn shard_of(doc_id: &str, n: u64) -> u64 {
 const BATCH_DOCS: usize = 32;
 const BATCH_BYTES: u64 = 256 << 10;
 
-/// Splits `items` into consecutive batches of at most [`BATCH_DOCS`] documents and about
-/// [`BATCH_BYTES`] (a larger document makes a batch of its own).
-fn batches(items: &[Item]) -> Vec<&[Item]> {
+/// Consecutive ranges of `0..len` with at most `max_docs` items and about `max_bytes` each (an
+/// item larger than that makes a range of its own): the ordered chunks and the batches in them.
+fn bounded_ranges(
+    len: usize,
+    size: impl Fn(usize) -> u64,
+    max_docs: usize,
+    max_bytes: u64,
+) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
-    while start < items.len() {
+    while start < len {
         let mut end = start;
         let mut bytes = 0;
-        while end < items.len() && end - start < BATCH_DOCS && (bytes < BATCH_BYTES || end == start)
-        {
-            bytes += items[end].size();
+        while end < len && end - start < max_docs && (bytes < max_bytes || end == start) {
+            bytes += size(end);
             end += 1;
         }
-        out.push(&items[start..end]);
+        out.push(start..end);
         start = end;
     }
     out
@@ -422,23 +426,14 @@ fn run_items(
             }
             Ok(())
         });
-        let mut start = 0;
-        while start < items.len() {
-            let mut end = start;
-            let mut bytes = 0;
-            while end < items.len()
-                && end - start < CHUNK_DOCS
-                && (bytes < CHUNK_BYTES || end == start)
-            {
-                bytes += items.size(end);
-                end += 1;
-            }
+        for range in bounded_ranges(items.len(), |i| items.size(i), CHUNK_DOCS, CHUNK_BYTES) {
             // whole items for this chunk only (the plan keeps them compact)
-            let chunk: Vec<Item> = (start..end).map(|i| items.get(i)).collect();
+            let chunk: Vec<Item> = range.map(|i| items.get(i)).collect();
+            let batches = bounded_ranges(chunk.len(), |i| chunk[i].size(), BATCH_DOCS, BATCH_BYTES);
             let outcomes: Vec<Outcome> = pool.install(|| {
-                batches(&chunk)
+                batches
                     .par_iter()
-                    .map(|batch| process_batch(pipeline, batch, cfg, resume))
+                    .map(|b| process_batch(pipeline, &chunk[b.clone()], cfg, resume))
                     .collect::<Vec<_>>()
                     .into_iter()
                     .flatten()
@@ -447,7 +442,6 @@ fn run_items(
             if tx.send(outcomes).is_err() {
                 break; // the writer failed; its error is returned below
             }
-            start = end;
         }
         drop(tx);
         writer
