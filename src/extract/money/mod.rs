@@ -636,9 +636,9 @@ impl MoneyExtractor {
             return;
         }
         let mut end = amt.end;
-        let mut value = apply_factor(amt.value, a.factor);
+        let value = apply_factor(amt.value, a.factor);
         let max = amt.max.map(|m| apply_factor(m, a.factor));
-        let mut rule = Self::rule_for(a.kind, true, amt.mag > 1.0 || a.factor > 1.0);
+        let rule = Self::rule_for(a.kind, true, amt.mag > 1.0 || a.factor > 1.0);
         // the same currency named again after the number: "$ 10 dollars"
         if a.kind == UnitKind::Symbol
             && end < n
@@ -651,19 +651,7 @@ impl MoneyExtractor {
         {
             end = t.end;
         }
-        if amt.int
-            && amt.max.is_none()
-            && a.kind != UnitKind::Minor
-            && let Some((add, e)) = self.compound(cx, end, a)
-        {
-            value += add;
-            end = e;
-            rule = Rule::Compound;
-        }
-        if max.is_some() {
-            rule = Rule::Range;
-        }
-        out.push(Cand {
+        let cand = Cand {
             start: u.start,
             end,
             value,
@@ -672,7 +660,33 @@ impl MoneyExtractor {
             currency: a.currency.clone(),
             default_dollar: a.default_dollar,
             rule,
-        });
+        };
+        self.push_finished(cx, a, amt.int && amt.max.is_none(), cand, out);
+    }
+
+    /// Pushes a candidate after its last two steps: a minor-unit remainder glued on when
+    /// `may_compound` ("5 dollars 50 cents", rule `Compound`), and rule `Range` when it has a
+    /// maximum.
+    fn push_finished(
+        &self,
+        cx: &Ctx,
+        a: &Alias,
+        may_compound: bool,
+        mut c: Cand,
+        out: &mut Vec<Cand>,
+    ) {
+        if may_compound
+            && a.kind != UnitKind::Minor
+            && let Some((add, e)) = self.compound(cx, c.end, a)
+        {
+            c.value += add;
+            c.end = e;
+            c.rule = Rule::Compound;
+        }
+        if c.max.is_some() {
+            c.rule = Rule::Range;
+        }
+        out.push(c);
     }
 
     /// The unit stands after the number: "75 $", "200 USD", "five million yen", "12-cent".
@@ -776,21 +790,7 @@ impl MoneyExtractor {
             mag *= m;
             end += 1;
         }
-        let mut rule = Self::rule_for(a.kind, false, mag > 1.0);
-        if amt.int
-            && amt.max.is_none()
-            && end == u.end
-            && a.kind != UnitKind::Minor
-            && let Some((add, e)) = self.compound(cx, end, a)
-        {
-            value += add;
-            end = e;
-            rule = Rule::Compound;
-        }
-        if max.is_some() {
-            rule = Rule::Range;
-        }
-        out.push(Cand {
+        let cand = Cand {
             start: amt.start,
             end,
             value,
@@ -798,8 +798,10 @@ impl MoneyExtractor {
             mag,
             currency: a.currency.clone(),
             default_dollar: a.default_dollar,
-            rule,
-        });
+            rule: Self::rule_for(a.kind, false, mag > 1.0),
+        };
+        let may_compound = amt.int && amt.max.is_none() && end == u.end;
+        self.push_finished(cx, a, may_compound, cand, out);
     }
 
     fn qualifier(&self, cx: &Ctx, c: &Cand) -> Option<&'static str> {
