@@ -743,8 +743,7 @@ fn expand_macros(
         rest = &after[close + 1..];
     }
     out.push_str(rest);
-    // ASCII word boundaries keep the lazy DFA on non-ASCII text.
-    Ok(narrow_classes(&out.replace(r"\b", r"(?-u:\b)")))
+    Ok(out)
 }
 
 /// Whitespace a date may contain: ASCII whitespace and the no-break and thin spaces news text
@@ -878,7 +877,12 @@ impl Grammar {
                 }
             }
             let expanded = expand_macros(f[2], &defines, lex, 0).map_err(|m| line.error(m))?;
-            let source = format!("(?i){expanded}");
+            // once, on the whole expansion: ASCII word boundaries keep the lazy DFA on
+            // non-ASCII text, and narrow classes keep its alphabet small
+            let source = format!(
+                "(?i){}",
+                narrow_classes(&expanded.replace(r"\b", r"(?-u:\b)"))
+            );
             // Check the pattern on its own so an error names its line.
             let single = build_single(&source).map_err(|e| line.error(e))?;
             let info = single.group_info();
