@@ -118,13 +118,12 @@ fn full_dates(
 }
 
 pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Option<Date> {
-    let (start, body) = doc.body();
+    let (_, body) = doc.body();
     let mut head_end = body.len().min(400);
     while head_end > 0 && !body.is_char_boundary(head_end) {
         head_end -= 1;
     }
     let head = &body[..head_end];
-    let _ = start;
     for dl in &ex.datelines {
         let mut caps = dl.re.create_captures();
         if dl.at_line_start {
