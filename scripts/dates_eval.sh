@@ -10,4 +10,5 @@ for s in seed/india_italy_partnership.gold dates/timebank dates/aquaint; do
   "$BIN" run "$E/$s.jsonl" --stdout > /tmp/dates-$n.jsonl 2>/dev/null
   echo "== $n"
   python3 "$E/../tools/score.py" --gold "$E/$s.jsonl" --pred /tmp/dates-$n.jsonl | grep dates
+  python3 "$(dirname "$0")/dates_notation.py" "$E/$s.jsonl" /tmp/dates-$n.jsonl | grep notation
 done
