@@ -86,21 +86,32 @@ pub struct Skipped {
 }
 
 /// Everything a run will do, in output order.
+///
+/// Article files under folder inputs are counted here but not listed: [`Plan::items`] walks the
+/// folders again as the run goes, in `doc_id` order, so memory does not grow with the number of
+/// files. What is listed up front is what cannot be found in order by walking: JSONL lines
+/// (their ids are inside the file), files named on the command line, walk errors.
 #[derive(Debug, Default)]
 pub struct Plan {
-    pub items: Items,
+    /// The listed items, sorted by `doc_id` (stable).
+    listed: Items,
+    /// Skipped inputs (already filtered).
     pub skipped: Vec<Skipped>,
+    /// Folder inputs with the number of folder files walked before each.
+    folders: Vec<(PathBuf, u64)>,
+    /// Documents the run will read, and their bytes (what the filter keeps; for progress).
+    pub docs: usize,
+    pub bytes: u64,
 }
 
-/// The items of a run, kept compact: a 32-byte entry and the `doc_id`'s bytes per document, so
-/// planning a folder of millions of files takes little memory and peak memory stays flat as the
-/// corpus grows. Whole [`Item`]s are made a chunk at a time by [`Items::get`].
+/// The listed items, kept compact: a 40-byte entry and the `doc_id`'s bytes per item (a JSONL
+/// file of millions of lines stays small). Whole [`Item`]s are made one at a time by `get`.
 #[derive(Debug, Default)]
-pub struct Items {
+struct Items {
     /// Every `doc_id`, one after the other.
     ids: String,
     entries: Vec<Entry>,
-    /// Folder roots (a file's path is its root joined with its `doc_id`) and JSONL files.
+    /// JSONL files.
     sources: Vec<PathBuf>,
     /// JSONL lines: (index into `sources`, line number).
     lines: Vec<(u32, u64)>,
@@ -116,43 +127,30 @@ struct Entry {
     /// A JSONL line's byte offset.
     offset: u64,
     id_len: u32,
-    /// Kind in the top two bits ([`FILE`], [`LINE`], [`WHOLE`]), an index below them.
+    /// Kind in the top bit ([`LINE`], [`WHOLE`]), an index below it.
     src: u32,
+    /// Folder files walked before this item was listed: where it falls among them when ids tie.
+    seq: u64,
 }
 
-const KIND: u32 = 3 << 30;
-const FILE: u32 = 0;
-const LINE: u32 = 1 << 30;
-const WHOLE: u32 = 2 << 30;
+const KIND: u32 = 1 << 31;
+const LINE: u32 = 0;
+const WHOLE: u32 = 1 << 31;
 
 impl Items {
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    pub fn doc_id(&self, i: usize) -> &str {
+    fn doc_id(&self, i: usize) -> &str {
         self.id_of(&self.entries[i])
     }
 
-    /// Approximate size in bytes, for chunking (as [`Item::size`]).
-    pub fn size(&self, i: usize) -> u64 {
-        self.entries[i].size
-    }
-
     /// The whole item `i`.
-    pub fn get(&self, i: usize) -> Item {
+    fn get(&self, i: usize) -> Item {
         let e = self.entries[i];
         let idx = (e.src & !KIND) as usize;
         match e.src & KIND {
-            FILE => Item::File {
-                path: self.sources[idx].join(self.doc_id(i)),
-                doc_id: self.doc_id(i).to_string(),
-                size: e.size,
-            },
             LINE => {
                 let (file, line) = self.lines[idx];
                 Item::JsonlLine {
@@ -165,21 +163,6 @@ impl Items {
             }
             _ => self.whole[idx].clone(),
         }
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = Item> + '_ {
-        (0..self.len()).map(|i| self.get(i))
-    }
-
-    /// Keeps the items whose `doc_id` passes `keep`, in order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
-        let mut kept = Vec::with_capacity(self.entries.len());
-        for i in 0..self.entries.len() {
-            if keep(self.doc_id(i)) {
-                kept.push(self.entries[i]);
-            }
-        }
-        self.entries = kept;
     }
 
     fn push_id(&mut self, id: &str) -> (u64, u32) {
@@ -196,32 +179,16 @@ impl Items {
         self.sources.len() as u32 - 1
     }
 
-    /// Adds an item; a file under `root` whose `doc_id` names its path is kept compact.
-    fn push(&mut self, item: Item, root: Option<&Path>) {
-        match (item, root) {
-            (Item::File { path, doc_id, size }, Some(root))
-                if doc_id.len() < u32::MAX as usize && root.join(&doc_id) == path =>
-            {
-                let src = self.add_source(root);
-                let (id_start, id_len) = self.push_id(&doc_id);
-                self.entries.push(Entry {
-                    id_start,
-                    size,
-                    offset: 0,
-                    id_len,
-                    src: FILE | src,
-                });
-            }
-            (
-                Item::JsonlLine {
-                    path,
-                    line,
-                    offset,
-                    len,
-                    doc_id,
-                },
-                _,
-            ) if doc_id.len() < u32::MAX as usize => {
+    /// Adds an item listed after `seq` folder files; a JSONL line is kept compact.
+    fn push(&mut self, item: Item, seq: u64) {
+        match item {
+            Item::JsonlLine {
+                path,
+                line,
+                offset,
+                len,
+                doc_id,
+            } if doc_id.len() < u32::MAX as usize => {
                 let file = self.add_source(&path);
                 let (id_start, id_len) = self.push_id(&doc_id);
                 self.lines.push((file, line));
@@ -231,25 +198,25 @@ impl Items {
                     offset,
                     id_len,
                     src: LINE | (self.lines.len() as u32 - 1),
+                    seq,
                 });
             }
-            (other, _) => self.push_whole(other),
+            other => {
+                let e = self.keep_whole(other, seq);
+                self.entries.push(e);
+            }
         }
     }
 
-    fn push_whole(&mut self, item: Item) {
-        let e = self.keep_whole(item);
-        self.entries.push(e);
-    }
-
     /// Stores `item` whole and returns the entry that refers to it.
-    fn keep_whole(&mut self, item: Item) -> Entry {
+    fn keep_whole(&mut self, item: Item, seq: u64) -> Entry {
         let e = Entry {
             id_start: 0,
             size: item.size(),
             offset: 0,
             id_len: 0,
             src: WHOLE | self.whole.len() as u32,
+            seq,
         };
         self.whole.push(item);
         e
@@ -273,62 +240,122 @@ impl Items {
             None => &self.ids[e.id_start as usize..e.id_start as usize + e.id_len as usize],
         }
     }
-
-    /// Replaces item `i` by `item` (kept whole).
-    fn replace(&mut self, i: usize, item: Item) {
-        self.entries[i] = self.keep_whole(item);
-    }
-
-    fn is_failed(&self, i: usize) -> bool {
-        matches!(self.whole_item(&self.entries[i]), Some(Item::Failed { .. }))
-    }
 }
 
-/// Walk the inputs: folders (recursive, sorted), article files, `.jsonl` files. Items come out
-/// sorted by `doc_id`; a repeated `doc_id` becomes an error item.
-pub fn plan(inputs: &[PathBuf]) -> Result<Plan, std::io::Error> {
+/// Walk the inputs once to count folder files and list everything else: JSONL lines, files
+/// named on the command line, walk errors, skips. `keep` (a shard) filters what is counted and
+/// skipped here and what [`Plan::items`] gives.
+pub fn plan(inputs: &[PathBuf], keep: &dyn Fn(&str) -> bool) -> Result<Plan, std::io::Error> {
     let mut plan = Plan::default();
+    let mut files = 0u64;
     for input in inputs {
         let meta = std::fs::metadata(input)
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", input.display())))?;
         if meta.is_dir() {
-            walk_folder(input, &mut plan);
+            plan.folders.push((input.clone(), files));
+            for walked in walk(input) {
+                match walked {
+                    Walked::File { doc_id, size, .. } => {
+                        files += 1;
+                        if keep(&doc_id) {
+                            plan.docs += 1;
+                            plan.bytes += size;
+                        }
+                    }
+                    Walked::Jsonl(path) => index_jsonl(&path, &mut plan.listed, files),
+                    Walked::Skip(skip) => plan.skipped.push(skip),
+                    Walked::Error(item) => plan.listed.push(item, files),
+                }
+            }
         } else if is_jsonl(input) {
-            index_jsonl(input, &mut plan);
+            index_jsonl(input, &mut plan.listed, files);
         } else {
             let doc_id = input
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| input.display().to_string());
-            plan.items.push_whole(Item::File {
+            let item = Item::File {
                 path: input.clone(),
                 doc_id,
                 size: meta.len(),
-            });
+            };
+            plan.listed.push(item, files);
         }
     }
-    plan.items.sort();
-    // Two inputs with one id: the first wins, the rest are errors.
-    for k in 1..plan.items.len() {
-        if plan.items.doc_id(k) == plan.items.doc_id(k - 1) && !plan.items.is_failed(k - 1) {
-            let item = plan.items.get(k);
-            let doc_id = item.doc_id().to_string();
-            let (source, line) = item_source(&item);
-            plan.items.replace(
-                k,
-                Item::Failed {
-                    error: DocError::new(
-                        "duplicate_doc_id",
-                        format!("doc_id {doc_id:?} was already given by an earlier input"),
-                    ),
-                    doc_id,
-                    source,
-                    line,
-                },
-            );
+    plan.listed.sort();
+    plan.skipped.retain(|s| keep(&s.path));
+    for i in 0..plan.listed.len() {
+        if keep(plan.listed.doc_id(i)) {
+            plan.docs += 1;
+            plan.bytes += plan.listed.entries[i].size;
         }
     }
     Ok(plan)
+}
+
+impl Plan {
+    /// Every item in output order (sorted by `doc_id`): the listed items merged with the folders'
+    /// article files, walked again. Two inputs with one id: the first wins, the rest are
+    /// errors. Only the items whose id passes `keep` come out.
+    pub fn items<'a>(&'a self, keep: &'a dyn Fn(&str) -> bool) -> impl Iterator<Item = Item> + 'a {
+        // (item, where it falls among equal ids): a listed item before the folder file it was
+        // listed ahead of (2k), a folder file after (2k + 1)
+        type Keyed<'b> = Box<dyn Iterator<Item = (Item, u64)> + 'b>;
+        let mut sources: Vec<Keyed<'a>> = Vec::new();
+        sources
+            .push(Box::new((0..self.listed.len()).map(move |i| {
+                (self.listed.get(i), 2 * self.listed.entries[i].seq)
+            })));
+        for (root, before) in &self.folders {
+            let files = walk(root)
+                .filter_map(|w| match w {
+                    Walked::File { path, doc_id, size } => Some(Item::File { path, doc_id, size }),
+                    _ => None,
+                })
+                .zip(*before..)
+                .map(|(item, n)| (item, 2 * n + 1));
+            sources.push(Box::new(files));
+        }
+        // the next item of each source
+        let mut heads: Vec<Option<(Item, u64)>> = sources.iter_mut().map(|s| s.next()).collect();
+        let mut winner: Option<String> = None;
+        std::iter::from_fn(move || {
+            let best = (0..heads.len())
+                .filter_map(|k| {
+                    heads[k]
+                        .as_ref()
+                        .map(|(item, seq)| (item.doc_id(), *seq, k))
+                })
+                .min()?
+                .2;
+            let (item, _) = std::mem::replace(&mut heads[best], sources[best].next())?;
+            let item = if winner.as_deref() == Some(item.doc_id()) {
+                duplicate(item)
+            } else {
+                if !matches!(item, Item::Failed { .. }) {
+                    winner = Some(item.doc_id().to_string());
+                }
+                item
+            };
+            Some(item)
+        })
+        .filter(move |item| keep(item.doc_id()))
+    }
+}
+
+/// The error item for a second input with an id already taken.
+fn duplicate(item: Item) -> Item {
+    let doc_id = item.doc_id().to_string();
+    let (source, line) = item_source(&item);
+    Item::Failed {
+        error: DocError::new(
+            "duplicate_doc_id",
+            format!("doc_id {doc_id:?} was already given by an earlier input"),
+        ),
+        doc_id,
+        source,
+        line,
+    }
 }
 
 fn item_source(item: &Item) -> (String, Option<u64>) {
@@ -345,88 +372,103 @@ fn is_jsonl(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("ndjson"))
 }
 
-fn walk_folder(root: &Path, plan: &mut Plan) {
-    let walker = walkdir::WalkDir::new(root)
+/// What walking a folder finds.
+enum Walked {
+    File {
+        path: PathBuf,
+        doc_id: String,
+        size: u64,
+    },
+    Jsonl(PathBuf),
+    Skip(Skipped),
+    Error(Item),
+}
+
+/// Walks `root` depth-first, each folder's entries sorted so that files come out in `doc_id`
+/// order: a folder sorts as its name followed by `/`, as it reads inside a `doc_id` (`a.txt`
+/// before `a/`, `a/` before `a0.txt`). Memory: the listings of the folders on the current path.
+fn walk(root: &Path) -> impl Iterator<Item = Walked> + '_ {
+    walkdir::WalkDir::new(root)
         .follow_links(true)
-        .sort_by_file_name()
-        .into_iter();
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| p.to_path_buf())
-                    .unwrap_or_else(|| root.to_path_buf());
-                let kind = if e.loop_ancestor().is_some() {
-                    "symlink_loop"
-                } else {
-                    match e.io_error().map(|io| io.kind()) {
-                        Some(std::io::ErrorKind::NotFound) => "not_found",
-                        Some(std::io::ErrorKind::PermissionDenied) => "permission_denied",
-                        _ => "unreadable",
-                    }
-                };
-                plan.items.push_whole(Item::Failed {
-                    doc_id: relative_id(root, &path),
-                    source: path.display().to_string(),
-                    line: None,
-                    error: DocError::new(kind, e.to_string()),
-                });
-                continue;
-            }
-        };
-        let path = entry.path();
-        let rel = relative_id(root, path);
-        if entry.depth() > 0
-            && entry
-                .file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with('.'))
-        {
-            if entry.file_type().is_file() {
-                plan.skipped.push(Skipped {
-                    path: rel,
-                    reason: "hidden file".into(),
-                });
-            }
-            continue;
+        .sort_by(walk_order)
+        .into_iter()
+        .filter_map(move |entry| classify(root, entry))
+}
+
+fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
+    fn key(e: &walkdir::DirEntry) -> (std::borrow::Cow<'_, str>, &'static [u8]) {
+        let slash: &'static [u8] = if e.file_type().is_dir() { b"/" } else { b"" };
+        (e.file_name().to_string_lossy(), slash)
+    }
+    let ((na, sa), (nb, sb)) = (key(a), key(b));
+    na.bytes()
+        .chain(sa.iter().copied())
+        .cmp(nb.bytes().chain(sb.iter().copied()))
+}
+
+fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Walked> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => {
+            let path = e
+                .path()
+                .map(|p| p.to_path_buf())
+                .unwrap_or_else(|| root.to_path_buf());
+            let kind = if e.loop_ancestor().is_some() {
+                "symlink_loop"
+            } else {
+                match e.io_error().map(|io| io.kind()) {
+                    Some(std::io::ErrorKind::NotFound) => "not_found",
+                    Some(std::io::ErrorKind::PermissionDenied) => "permission_denied",
+                    _ => "unreadable",
+                }
+            };
+            return Some(Walked::Error(Item::Failed {
+                doc_id: relative_id(root, &path),
+                source: path.display().to_string(),
+                line: None,
+                error: DocError::new(kind, e.to_string()),
+            }));
         }
-        if entry.file_type().is_dir() {
-            continue;
-        }
-        if !entry.file_type().is_file() {
-            plan.skipped.push(Skipped {
-                path: rel,
-                reason: "not a regular file (fifo, socket or device)".into(),
-            });
-            continue;
-        }
-        let ext = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(|e| e.to_ascii_lowercase());
-        match ext.as_deref() {
-            Some(e) if ARTICLE_EXTENSIONS.contains(&e) => {
-                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
-                plan.items.push(
-                    Item::File {
-                        path: path.to_path_buf(),
-                        doc_id: rel,
-                        size,
-                    },
-                    Some(root),
-                );
-            }
-            Some("jsonl") | Some("ndjson") => index_jsonl(path, plan),
-            _ => plan.skipped.push(Skipped {
-                path: rel,
-                reason: format!(
-                    "not an article file (extension {})",
-                    ext.map_or("none".to_string(), |e| format!(".{e}"))
-                ),
-            }),
-        }
+    };
+    let path = entry.path();
+    let hidden = entry.depth() > 0
+        && entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with('.'));
+    let kind = entry.file_type();
+    if kind.is_dir() || (hidden && !kind.is_file()) {
+        return None;
+    }
+    let rel = relative_id(root, path);
+    let skip = |reason: String| {
+        Some(Walked::Skip(Skipped {
+            path: rel.clone(),
+            reason,
+        }))
+    };
+    if hidden {
+        return skip("hidden file".into());
+    }
+    if !kind.is_file() {
+        return skip("not a regular file (fifo, socket or device)".into());
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some(e) if ARTICLE_EXTENSIONS.contains(&e) => Some(Walked::File {
+            path: path.to_path_buf(),
+            size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+            doc_id: rel,
+        }),
+        Some("jsonl") | Some("ndjson") => Some(Walked::Jsonl(path.to_path_buf())),
+        _ => skip(format!(
+            "not an article file (extension {})",
+            ext.map_or("none".to_string(), |e| format!(".{e}"))
+        )),
     }
 }
 
@@ -454,17 +496,20 @@ struct IdOnly<'a> {
 
 /// Index a JSONL file: one item per line with its byte range, so lines are read on demand (and
 /// memory stays bounded by a chunk, not the file).
-fn index_jsonl(path: &Path, plan: &mut Plan) {
+fn index_jsonl(path: &Path, items: &mut Items, seq: u64) {
     let source = path.display().to_string();
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            plan.items.push_whole(Item::Failed {
-                doc_id: source.clone(),
-                source,
-                line: None,
-                error: DocError::new("unreadable", e.to_string()),
-            });
+            items.push(
+                Item::Failed {
+                    doc_id: source.clone(),
+                    source,
+                    line: None,
+                    error: DocError::new("unreadable", e.to_string()),
+                },
+                seq,
+            );
             return;
         }
     };
@@ -478,12 +523,15 @@ fn index_jsonl(path: &Path, plan: &mut Plan) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) => {
-                plan.items.push_whole(Item::Failed {
-                    doc_id: format!("{source}:{}", line + 1),
-                    source: source.clone(),
-                    line: Some(line + 1),
-                    error: DocError::new("unreadable", e.to_string()),
-                });
+                items.push(
+                    Item::Failed {
+                        doc_id: format!("{source}:{}", line + 1),
+                        source: source.clone(),
+                        line: Some(line + 1),
+                        error: DocError::new("unreadable", e.to_string()),
+                    },
+                    seq,
+                );
                 break;
             }
         };
@@ -495,7 +543,7 @@ fn index_jsonl(path: &Path, plan: &mut Plan) {
         }
         let fallback = || format!("{}:{line}", file_stem(path));
         match serde_json::from_slice::<IdOnly>(content) {
-            Ok(id) => plan.items.push(
+            Ok(id) => items.push(
                 Item::JsonlLine {
                     path: path.to_path_buf(),
                     line,
@@ -503,14 +551,17 @@ fn index_jsonl(path: &Path, plan: &mut Plan) {
                     len: n as u64,
                     doc_id: id.doc_id.map(|c| c.into_owned()).unwrap_or_else(fallback),
                 },
-                None,
+                seq,
             ),
-            Err(e) => plan.items.push_whole(Item::Failed {
-                doc_id: fallback(),
-                source: source.clone(),
-                line: Some(line),
-                error: DocError::new("bad_json", format!("line {line}: {e}")),
-            }),
+            Err(e) => items.push(
+                Item::Failed {
+                    doc_id: fallback(),
+                    source: source.clone(),
+                    line: Some(line),
+                    error: DocError::new("bad_json", format!("line {line}: {e}")),
+                },
+                seq,
+            ),
         }
         offset += n as u64;
     }
@@ -930,6 +981,95 @@ fn apply_front_matter(doc: &mut Document) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fresh folder under the system's temporary folder, removed on drop.
+    struct Scratch(PathBuf);
+    impl Scratch {
+        fn new(name: &str, files: &[&str]) -> Scratch {
+            let dir = std::env::temp_dir().join(format!("nx-corpus-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            for f in files {
+                let path = dir.join(f);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, "Some text.").unwrap();
+            }
+            Scratch(dir)
+        }
+    }
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn folder_files_come_out_in_doc_id_order_without_being_listed() {
+        // a folder sorts as "name/": after "a-b.txt" and "a.txt", before "a0.txt"
+        let names = [
+            "a0.txt",
+            "a/x.txt",
+            "a.txt",
+            "a-b/y.md",
+            "a-b.txt",
+            "B.txt",
+            "b/c/d.txt",
+            "b.txt",
+            "b/c.txt",
+        ];
+        let dir = Scratch::new("order", &names);
+        let all = |_: &str| true;
+        let plan = plan(std::slice::from_ref(&dir.0), &all).unwrap();
+        assert_eq!(plan.listed.len(), 0, "folder files are walked, not held");
+        assert_eq!(
+            (plan.docs, plan.bytes),
+            (names.len(), 10 * names.len() as u64)
+        );
+        let got: Vec<String> = plan.items(&all).map(|i| i.doc_id().to_string()).collect();
+        let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want);
+        // a filter (a shard) keeps what it says, in the same order
+        let keep = |id: &str| id.starts_with('a');
+        let plan = super::plan(std::slice::from_ref(&dir.0), &keep).unwrap();
+        let got: Vec<String> = plan.items(&keep).map(|i| i.doc_id().to_string()).collect();
+        want.retain(|id| id.starts_with('a'));
+        assert_eq!((got, plan.docs), (want.clone(), want.len()));
+    }
+
+    #[test]
+    fn of_three_inputs_with_one_id_the_first_wins_and_the_others_are_errors() {
+        let dirs = [
+            Scratch::new("dup1", &["a.txt", "b.txt"]),
+            Scratch::new("dup2", &["a.txt"]),
+            Scratch::new("dup3", &["a.txt", "c.txt"]),
+        ];
+        let inputs: Vec<PathBuf> = dirs.iter().map(|d| d.0.clone()).collect();
+        let all = |_: &str| true;
+        let plan = plan(&inputs, &all).unwrap();
+        let got: Vec<(String, Option<&str>, String)> = plan
+            .items(&all)
+            .map(|i| match &i {
+                Item::Failed { error, source, .. } => {
+                    (i.doc_id().to_string(), Some(error.kind), source.clone())
+                }
+                Item::File { path, .. } => {
+                    (i.doc_id().to_string(), None, path.display().to_string())
+                }
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        let at = |d: usize, f: &str| inputs[d].join(f).display().to_string();
+        assert_eq!(
+            got,
+            vec![
+                ("a.txt".into(), None, at(0, "a.txt")),
+                ("a.txt".into(), Some("duplicate_doc_id"), at(1, "a.txt")),
+                ("a.txt".into(), Some("duplicate_doc_id"), at(2, "a.txt")),
+                ("b.txt".into(), None, at(0, "b.txt")),
+                ("c.txt".into(), None, at(2, "c.txt")),
+            ]
+        );
+    }
 
     #[test]
     fn decodes_utf8_bom_utf16_and_falls_back_to_windows_1252() {

@@ -168,17 +168,15 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
             &mut times,
         )
     } else {
-        let mut plan = corpus::plan(&cfg.inputs).context("cannot read input")?;
-        if let Some((k, n)) = cfg.shard {
-            plan.items.retain(|id| shard_of(id, n) == k);
-            plan.skipped.retain(|s| shard_of(&s.path, n) == k);
-        }
+        let keep = |id: &str| cfg.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
+        let plan = corpus::plan(&cfg.inputs, &keep).context("cannot read input")?;
         record_skips(&mut summary, &plan.skipped);
         run_items(
             pipeline,
             cfg,
             &pool,
-            plan.items,
+            plan.items(&keep),
+            (plan.docs, plan.bytes),
             resume,
             sink.as_mut(),
             &mut summary,
@@ -393,21 +391,21 @@ fn progress_bar(cfg: &RunConfig, total_bytes: u64) -> Option<indicatif::Progress
     Some(pb)
 }
 
-/// Folder, file and JSONL-file inputs: sorted items, ordered chunks, a writer thread.
+/// Folder, file and JSONL-file inputs: sorted items, ordered chunks, a writer thread. The next
+/// chunk is gathered (the folders walked on) while the pool works on this one.
 #[allow(clippy::too_many_arguments)] // the run's parts, each used once
 fn run_items(
     pipeline: &Pipeline,
     cfg: &RunConfig,
     pool: &rayon::ThreadPool,
-    items: corpus::Items,
+    mut items: impl Iterator<Item = Item>,
+    (n_items, total): (usize, u64),
     resume: Option<&Previous>,
     sink: &mut dyn Sink,
     summary: &mut RunSummary,
     times: &mut StageTimes,
 ) -> io::Result<()> {
-    let total: u64 = (0..items.len()).map(|i| items.size(i)).sum();
     let pb = progress_bar(cfg, total);
-    let n_items = items.len();
     let (tx, rx) = sync_channel::<Vec<Outcome>>(1);
     std::thread::scope(|scope| {
         let writer = scope.spawn(move || -> io::Result<()> {
@@ -426,28 +424,46 @@ fn run_items(
             }
             Ok(())
         });
-        for range in bounded_ranges(items.len(), |i| items.size(i), CHUNK_DOCS, CHUNK_BYTES) {
-            // whole items for this chunk only (the plan keeps them compact)
-            let chunk: Vec<Item> = range.map(|i| items.get(i)).collect();
-            let batches = bounded_ranges(chunk.len(), |i| chunk[i].size(), BATCH_DOCS, BATCH_BYTES);
-            let outcomes: Vec<Outcome> = pool.install(|| {
-                batches
-                    .par_iter()
-                    .map(|b| process_batch(pipeline, &chunk[b.clone()], cfg, resume))
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .flatten()
-                    .collect()
+        let mut chunk = next_chunk(&mut items);
+        while !chunk.is_empty() {
+            let mut outcomes = Vec::new();
+            let mut next = Vec::new();
+            pool.in_place_scope(|s| {
+                s.spawn(|_| {
+                    let batches =
+                        bounded_ranges(chunk.len(), |i| chunk[i].size(), BATCH_DOCS, BATCH_BYTES);
+                    outcomes = batches
+                        .par_iter()
+                        .map(|b| process_batch(pipeline, &chunk[b.clone()], cfg, resume))
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                });
+                next = next_chunk(&mut items);
             });
             if tx.send(outcomes).is_err() {
                 break; // the writer failed; its error is returned below
             }
+            chunk = next;
         }
         drop(tx);
         writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
     })
+}
+
+/// The next items up to [`CHUNK_DOCS`] documents or [`CHUNK_BYTES`] bytes (at least one).
+fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
+    let mut chunk = Vec::new();
+    let mut bytes = 0;
+    while chunk.len() < CHUNK_DOCS && (bytes < CHUNK_BYTES || chunk.is_empty()) {
+        let Some(item) = items.next() else { break };
+        bytes += item.size();
+        chunk.push(item);
+    }
+    chunk
 }
 
 /// `-`: JSONL on stdin, one output line per input line, in input order. Lines are taken as they
