@@ -475,6 +475,17 @@ fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Wa
 /// `doc_id`: the path relative to the input root, `/`-separated.
 fn relative_id(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
+    // the usual case, once per file and walk: already clean, `/`-separated UTF-8
+    if let Some(s) = rel.to_str()
+        && cfg!(unix)
+        && !s.is_empty()
+        && !s.starts_with('/')
+        && !s.ends_with('/')
+        && !s.contains("//")
+        && !s.split('/').any(|c| c == ".")
+    {
+        return s.to_string();
+    }
     let parts: Vec<String> = rel
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -999,6 +1010,26 @@ mod tests {
     impl Drop for Scratch {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    #[test]
+    fn relative_ids_are_clean_slash_separated_paths() {
+        let cases = [
+            ("corpus", "corpus/a/b.txt", "a/b.txt"),
+            ("corpus/", "corpus/a.txt", "a.txt"),
+            ("./corpus", "./corpus/x/y.md", "x/y.md"),
+            (".", "./a.txt", "a.txt"),
+            ("/tmp/in", "/tmp/in/deep/er/c.md", "deep/er/c.md"),
+            ("in", "in//a/./b.txt", "a/b.txt"),
+            ("x.txt", "x.txt", "x.txt"),
+        ];
+        for (root, path, want) in cases {
+            assert_eq!(
+                relative_id(Path::new(root), Path::new(path)),
+                want,
+                "{root} {path}"
+            );
         }
     }
 
