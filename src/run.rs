@@ -6,7 +6,7 @@
 //! previous one. Memory is bounded by two chunks, never by the corpus; output is byte-identical
 //! whatever the number of threads.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
@@ -391,8 +391,7 @@ fn progress_bar(cfg: &RunConfig, total_bytes: u64) -> Option<indicatif::Progress
     Some(pb)
 }
 
-/// Folder, file and JSONL-file inputs: sorted items, ordered chunks, a writer thread. The next
-/// chunk is gathered (the folders walked on) while the pool works on this one.
+/// Folder, file and JSONL-file inputs: sorted items, ordered chunks, a writer thread.
 #[allow(clippy::too_many_arguments)] // the run's parts, each used once
 fn run_items(
     pipeline: &Pipeline,
@@ -424,34 +423,56 @@ fn run_items(
             }
             Ok(())
         });
-        let mut chunk = next_chunk(&mut items);
-        while !chunk.is_empty() {
-            let mut outcomes = Vec::new();
-            let mut next = Vec::new();
-            pool.in_place_scope(|s| {
-                s.spawn(|_| {
-                    let batches =
-                        bounded_ranges(chunk.len(), |i| chunk[i].size(), BATCH_DOCS, BATCH_BYTES);
-                    outcomes = batches
-                        .par_iter()
-                        .map(|b| process_batch(pipeline, &chunk[b.clone()], cfg, resume))
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                });
-                next = next_chunk(&mut items);
-            });
-            if tx.send(outcomes).is_err() {
-                break; // the writer failed; its error is returned below
+        // Two chunks in flight: the pool starts on the next one while the last batches of the
+        // current one finish (no idle thread at a chunk's end), and the folders are walked on
+        // while it works; finished chunks go to the writer in order.
+        pool.in_place_scope(|s| {
+            let mut in_flight: VecDeque<Receiver<Vec<Outcome>>> = VecDeque::new();
+            loop {
+                let chunk = next_chunk(&mut items);
+                let end = chunk.is_empty();
+                if !end {
+                    let (done_tx, done_rx) = sync_channel(1);
+                    s.spawn(move |_| {
+                        let _ = done_tx.send(process_chunk(pipeline, &chunk, cfg, resume));
+                    });
+                    in_flight.push_back(done_rx);
+                }
+                while in_flight.len() > usize::from(!end) {
+                    let Some(Ok(outcomes)) = in_flight.pop_front().map(|rx| rx.recv()) else {
+                        return; // the job panicked: the scope passes the panic on
+                    };
+                    if tx.send(outcomes).is_err() {
+                        return; // the writer failed; its error is returned below
+                    }
+                }
+                if end {
+                    return;
+                }
             }
-            chunk = next;
-        }
+        });
         drop(tx);
         writer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
     })
+}
+
+/// Outcomes of a chunk, in order: its batches processed in parallel.
+fn process_chunk(
+    pipeline: &Pipeline,
+    chunk: &[Item],
+    cfg: &RunConfig,
+    resume: Option<&Previous>,
+) -> Vec<Outcome> {
+    let batches = bounded_ranges(chunk.len(), |i| chunk[i].size(), BATCH_DOCS, BATCH_BYTES);
+    batches
+        .par_iter()
+        .map(|b| process_batch(pipeline, &chunk[b.clone()], cfg, resume))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The next items up to [`CHUNK_DOCS`] documents or [`CHUNK_BYTES`] bytes (at least one).
