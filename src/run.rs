@@ -1,10 +1,10 @@
 //! A run: plan the inputs, process them in parallel in ordered chunks, write records in order,
 //! and account for every input in `run.json`.
 //!
-//! Ordered parallelism: items are cut into chunks of bounded size; a chunk is processed by the
-//! rayon pool (`map_init` gives each worker its own buffers) while the writer thread writes the
-//! previous one. Memory is bounded by two chunks, never by the corpus; output is byte-identical
-//! whatever the number of threads.
+//! Ordered parallelism: items are cut into chunks of bounded size as the folders are walked; two
+//! chunks at a time are processed by the rayon pool while the writer thread writes the ones
+//! before, in order. Memory is bounded by a few chunks, never by the corpus; output is
+//! byte-identical whatever the number of threads.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{self, BufRead, IsTerminal};
