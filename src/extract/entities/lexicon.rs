@@ -6,7 +6,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::trie::Trie;
-use super::wordtable::{WordTable, hash_of, lower_key};
+use super::wordtable::{
+    FoldedKey, InfoTable, MANY, WordInfo, WordTable, folded_key, hash_of, lower_key,
+};
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -239,6 +241,8 @@ pub(crate) struct Lexicon {
     pub lower: WordTable<Lower>,
     /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
     pub cased: WordTable<Cased>,
+    /// `lower` and `cased` in one table for the short ASCII words (read by `annotate`).
+    info: InfoTable,
     /// The title and context flags alone, for lowercase tokens (small, stays in cache).
     pub ctx_info: WordTable<u32>,
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
@@ -628,6 +632,41 @@ impl Lexicon {
                     }
                 }
             }
+            // both tables in one for the short ASCII words (most capitalised tokens)
+            let info_table = {
+                let alnum = |k: &str| k.bytes().all(|b| b.is_ascii_alphanumeric());
+                let mut m: FxMap<[u8; 16], (FoldedKey, WordInfo)> = FxMap::default();
+                for (k, l) in lower.iter() {
+                    if let Some(f) = folded_key(k.as_bytes())
+                        && f.mask == 0
+                        && alnum(k)
+                    {
+                        let info = WordInfo {
+                            zipf: l.zipf,
+                            lower_flags: l.flags,
+                            ..WordInfo::default()
+                        };
+                        m.insert(f.bytes, (f, info));
+                    }
+                }
+                for (k, c) in cased.iter() {
+                    if let Some(f) = folded_key(k.as_bytes())
+                        && alnum(k)
+                    {
+                        let mask = f.mask;
+                        let info = &mut m.entry(f.bytes).or_insert((f, WordInfo::default())).1;
+                        let taken = info.mask != u16::MAX || info.cased_flags & MANY != 0;
+                        if taken || mask == u16::MAX || c.flags >= MANY as u32 {
+                            info.cased_flags = MANY;
+                        } else {
+                            info.mask = mask;
+                            info.cased_flags = c.flags as u16;
+                            info.gaz = c.gaz;
+                        }
+                    }
+                }
+                InfoTable::build(&m.into_values().collect::<Vec<_>>())
+            };
             // a capitalised token reads the exact-case table only when the bit of its lowercase
             // form is set (a 128 KiB filter that stays in cache; long words are always read)
             let mut cased_bits = vec![0u64; CASED_BITS / 64];
@@ -724,7 +763,8 @@ impl Lexicon {
                 + strings.capacity()
                 + lower.memory_usage()
                 + cased.memory_usage()
-                + ctx_info.memory_usage();
+                + ctx_info.memory_usage()
+                + info_table.memory_usage();
             Ok(Lexicon {
                 infos,
                 exact,
@@ -740,6 +780,7 @@ impl Lexicon {
                 lower,
                 cased,
                 ctx_info,
+                info: info_table,
                 ctx_filter,
                 sport_filter,
                 lname_filter,
@@ -812,21 +853,20 @@ impl Lexicon {
 
     /// Look up every token's word lists once.
     pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
-        // the tables are larger than the caches: the slots of the token a few places ahead are
+        // the tables are larger than the caches: the slot of the token a few places ahead is
         // requested before this one is looked up, so their misses overlap
         const AHEAD: usize = 4;
+        let bytes = text.as_bytes();
         for i in 0..toks.len() {
             if let Some(a) = toks.get(i + AHEAD)
                 && !a.digits
                 && (a.cap || a.upper)
             {
-                let w = &text[a.s..a.e];
-                if let Some(key) = lower_key(w) {
+                let w = &bytes[a.s..a.e];
+                if let Some(key) = folded_key(w) {
+                    self.info.prefetch(&key);
+                } else if let Some(key) = lower_key(&text[a.s..a.e]) {
                     self.lower.prefetch_key(&key);
-                    let b = cased_bit(key.hash);
-                    if self.cased_bits[b / 64] & (1 << (b % 64)) != 0 {
-                        self.cased.prefetch(w);
-                    }
                 }
             }
             let t = &mut toks[i];
@@ -835,6 +875,24 @@ impl Lexicon {
                 continue;
             }
             let w = &text[t.s..t.e];
+            if let Some(key) = folded_key(w.as_bytes()) {
+                // a short ASCII word: one slot holds what both tables say
+                let Some(info) = self.info.get(&key) else {
+                    continue;
+                };
+                t.zipf = info.zipf;
+                t.wf |= info.lower_flags;
+                if info.cased_flags & MANY != 0 {
+                    if let Some(c) = self.cased.get(w) {
+                        t.wf |= c.flags;
+                        t.gaz = c.gaz;
+                    }
+                } else if info.mask == key.mask {
+                    t.wf |= info.cased_flags as u32;
+                    t.gaz = info.gaz;
+                }
+                continue;
+            }
             let (l, h) = match lower_key(w) {
                 Some(key) => (self.lower.get_key(&key), Some(key.hash)),
                 None => {
