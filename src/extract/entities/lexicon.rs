@@ -237,6 +237,9 @@ pub(crate) struct Lexicon {
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
     pub legal_by_byte: Vec<Vec<u32>>,
+    /// A bit per (first byte, lowercase second byte) that some legal suffix starts with: most
+    /// capitalised words need no comparison at all.
+    legal_pairs: Vec<u64>,
     /// Lowercase word → Zipf frequency and flags (common words, titles, context words).
     pub lower: WordTable<Lower>,
     /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
@@ -563,6 +566,20 @@ impl Lexicon {
             for (i, l) in legal.iter().enumerate() {
                 legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
             }
+            let mut legal_pairs = vec![0u64; 256 * 256 / 64];
+            for l in &legal {
+                let b = l.as_bytes();
+                let seconds = match b.get(1) {
+                    Some(&b1) => {
+                        b1.to_ascii_lowercase() as usize..b1.to_ascii_lowercase() as usize + 1
+                    }
+                    None => 0..256,
+                };
+                for b1 in seconds {
+                    let k = (b[0] as usize) << 8 | b1;
+                    legal_pairs[k / 64] |= 1 << (k % 64);
+                }
+            }
             for n in &non_entities {
                 cased.entry(n).flags |= W_NONENT;
             }
@@ -777,6 +794,7 @@ impl Lexicon {
                 heads,
                 legal,
                 legal_by_byte,
+                legal_pairs,
                 lower,
                 cased,
                 ctx_info,
@@ -925,6 +943,12 @@ impl Lexicon {
     pub fn legal_suffix_at(&self, text: &str, pos: usize) -> Option<usize> {
         let rest = text.as_bytes().get(pos..)?;
         let first = rest.first()?.to_ascii_lowercase();
+        if let Some(&second) = rest.get(1) {
+            let k = (first as usize) << 8 | second.to_ascii_lowercase() as usize;
+            if self.legal_pairs[k / 64] & (1 << (k % 64)) == 0 {
+                return None;
+            }
+        }
         for &i in &self.legal_by_byte[first as usize] {
             let sb = self.legal[i as usize].as_bytes();
             if rest.len() < sb.len() {
