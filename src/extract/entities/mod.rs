@@ -818,7 +818,13 @@ impl EntityExtractor {
             }
         }
         // `Okonjo, 52, a retired teacher`: a name followed by an age between commas
-        if en.age && (1..=3).contains(&n) && b < toks.len() && b + 1 < toks.len() {
+        if en.age
+            && (1..=3).contains(&n)
+            && b < toks.len()
+            && b + 1 < toks.len()
+            && toks[b].digits
+            && toks[b].e - toks[b].s == 2
+        {
             let age = &toks[b];
             let gap1 = text[toks[b - 1].e..age.s].trim();
             let gap2 = text[age.e..toks[b + 1].s].trim();
@@ -984,10 +990,27 @@ impl EntityExtractor {
                 .chain(surnames.keys())
                 .map(|k| lexicon::first_word(k))
                 .collect();
+            // a bit per (first byte, length) of those words, to skip most tokens without hashing
+            let mut fw_filter = [0u32; 256];
+            for w in &first_words {
+                match w.as_bytes().first() {
+                    Some(&b) if w.len() < 32 => fw_filter[b as usize] |= 1 << w.len(),
+                    // an empty or long first word: every token is looked up
+                    _ => fw_filter = [u32::MAX; 256],
+                }
+            }
+            let maybe_first = |t: &Tok| {
+                let n = t.e - t.s;
+                n >= 32 || fw_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+            };
             let mut i = 0;
             while i < toks.len() {
                 let t = &toks[i];
-                if !t.cap || !first_words.contains(t.text(text)) || covered_acc(t.s, t.e) {
+                if !t.cap
+                    || !maybe_first(t)
+                    || !first_words.contains(t.text(text))
+                    || covered_acc(t.s, t.e)
+                {
                     i += 1;
                     continue;
                 }
@@ -1206,15 +1229,27 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             .then(x.prio.cmp(&y.prio))
     });
     let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
+    // the bytes of accepted spans, a bit each: a span overlaps an accepted one when it covers one
+    // of its bytes (for non-empty spans, which all are but in odd tests: those take the B-tree)
+    let bitmap = cands.iter().all(|c| c.s < c.e && c.e <= text.len());
+    let mut covered: Vec<u64> = if bitmap {
+        vec![0; text.len() / 64 + 1]
+    } else {
+        Vec::new()
+    };
     // accepted spans by start (a B-tree keeps insertion O(log n) on huge documents)
     let mut spans: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for c in cands {
         // accepted spans never overlap, so their ends are sorted too: only the last one that
         // starts before this candidate ends can reach into it
-        let overlaps = spans
-            .range(..c.e)
-            .next_back()
-            .is_some_and(|(_, &e)| e > c.s);
+        let overlaps = if bitmap {
+            bits_any(&covered, c.s, c.e)
+        } else {
+            spans
+                .range(..c.e)
+                .next_back()
+                .is_some_and(|(_, &e)| e > c.s)
+        };
         if overlaps {
             let rule = c.rule.clone();
             ann.dropped(
@@ -1226,10 +1261,35 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             );
             continue;
         }
-        spans.insert(c.s, c.e);
+        if bitmap {
+            bits_set(&mut covered, c.s, c.e);
+        } else {
+            spans.insert(c.s, c.e);
+        }
         accepted.push(c);
     }
     accepted
+}
+
+/// The bits `s..e` (`s < e`) of a bit set, word by word: `(word index, mask)`.
+#[inline]
+fn bit_words(s: usize, e: usize) -> impl Iterator<Item = (usize, u64)> {
+    let (first, last) = (s / 64, (e - 1) / 64);
+    (first..=last).map(move |w| {
+        let lo = if w == first { s % 64 } else { 0 };
+        let hi = if w == last { (e - 1) % 64 } else { 63 };
+        (w, (u64::MAX >> (63 - hi)) & (u64::MAX << lo))
+    })
+}
+
+fn bits_any(bits: &[u64], s: usize, e: usize) -> bool {
+    bit_words(s, e).any(|(w, m)| bits[w] & m != 0)
+}
+
+fn bits_set(bits: &mut [u64], s: usize, e: usize) {
+    for (w, m) in bit_words(s, e) {
+        bits[w] |= m;
+    }
 }
 
 #[cfg(test)]
