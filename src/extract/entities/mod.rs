@@ -266,6 +266,11 @@ impl EntityExtractor {
         let bytes = text.as_bytes();
         let mut next_free = 0usize;
         for (ti, t) in toks.iter().enumerate() {
+            // most tokens are lowercase words that start no name: only the upper-cased trie
+            // below needs a capitalised or capital token
+            if !(t.cap || t.upper) && !lex.name_start(text, t) {
+                continue;
+            }
             if t.s < next_free {
                 continue;
             }
@@ -416,34 +421,43 @@ impl EntityExtractor {
     /// `lo`? Returns its first token.
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
         // quick veto: the last word must be a title word
-        if !self.lex.ctx(text, &toks[k], W_TITLEW) {
+        if k < lo || !self.lex.ctx(text, &toks[k], W_TITLEW) {
             return None;
         }
-        let mut best = None;
-        let mut key = String::new();
-        for n in 1..=self.lex.max_title_words {
-            if n > k + 1 || k + 1 - n < lo {
+        // the furthest first word: at most `max_title_words` words, none before `lo`, joined by
+        // spaces or hyphens
+        let mut a = k;
+        while a > lo && k + 1 - a < self.lex.max_title_words {
+            let gap = &text[toks[a - 1].e..toks[a].s];
+            if gap != " " && gap != "-" {
                 break;
             }
-            let a = k + 1 - n;
-            key.clear();
-            for (x, t) in toks[a..=k].iter().enumerate() {
-                if x > 0 {
-                    let gap = &text[toks[a + x - 1].e..t.s];
-                    if gap != " " && gap != "-" {
-                        return best;
-                    }
-                    key.push(' ');
-                }
-                for c in t.text(text).chars() {
+            a -= 1;
+        }
+        // the words a..=k lowercase, joined by spaces: the title of words x..=k is the key's end
+        // from word x on
+        let mut key = String::with_capacity(8 * (k + 1 - a) + 8);
+        for (x, t) in toks[a..=k].iter().enumerate() {
+            if x > 0 {
+                key.push(' ');
+            }
+            for c in t.text(text).chars() {
+                if c.is_ascii() {
+                    key.push(c.to_ascii_lowercase());
+                } else {
                     key.extend(c.to_lowercase());
                 }
             }
-            if self.lex.is_title(&key) {
-                best = Some(a);
-            }
         }
-        best
+        // the longest title wins: try the most words first (words hold no spaces)
+        let mut off = 0;
+        for first in a..=k {
+            if self.lex.is_title(&key[off..]) {
+                return Some(first);
+            }
+            off += key[off..].find(' ').map_or(key.len() - off, |p| p + 1);
+        }
+        None
     }
 
     fn classify(
