@@ -68,14 +68,10 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// The class bits of the character at `i` (a non-ASCII one decoded) and its length; 0 for a
-/// character that is not alphanumeric.
-#[inline]
-fn class_at(text: &str, i: usize) -> (u8, usize) {
-    let k = CLASS[text.as_bytes()[i] as usize];
-    if k != C_HIGH {
-        return (k, 1);
-    }
+/// The class bits of the non-ASCII character at `i` and its length; 0 for a character that is
+/// not alphanumeric.
+#[inline(never)]
+fn class_of_char(text: &str, i: usize) -> (u8, usize) {
     let ch = text[i..].chars().next().unwrap_or(' ');
     let k = if !ch.is_alphanumeric() {
         0
@@ -95,7 +91,9 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
     let bytes = text.as_bytes();
     let n = bytes.len();
     let starts = &ann.sentences;
+    // the next sentence start not yet given to a token
     let mut next_sent = 0usize;
+    let mut next_start = starts.first().map_or(usize::MAX, |s| s.span.start);
     let mut line_start = true;
     // the line being read: its first token, whether every token is a number or in capitals, and
     // whether one is a word of two or more characters (see `mark_caps_line`)
@@ -104,13 +102,19 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
     let mut line_word = false;
     let mut i = from;
     while i < n {
-        let (k, len) = class_at(text, i);
+        let b = bytes[i];
+        let mut k = CLASS[b as usize];
+        let mut len = 1;
         if k & C_ALNUM == 0 {
-            if bytes[i] == b'\n' {
+            if k == C_HIGH {
+                (k, len) = class_of_char(text, i);
+            } else if b == b'\n' {
                 line_start = true;
             }
-            i += len;
-            continue;
+            if k == 0 {
+                i += len;
+                continue;
+            }
         }
         // a token: `or` collects the classes of its characters, `and` keeps `C_DIGIT` while all
         // are ASCII digits
@@ -130,7 +134,7 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
             if c != C_HIGH {
                 break;
             }
-            let (c, len) = class_at(text, i);
+            let (c, len) = class_of_char(text, i);
             if c == 0 {
                 break;
             }
@@ -139,19 +143,23 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
             i += len;
         }
         let digits = and & C_DIGIT != 0;
-        let upper = or & C_UPPER != 0 && or & C_LOWER == 0;
+        let upper = or & (C_UPPER | C_LOWER) == C_UPPER;
         if line_start {
             mark_caps_line(&mut out[line_first..], line_caps, line_word);
             line_first = out.len();
             line_caps = true;
             line_word = false;
         }
-        line_caps &= digits || upper;
-        line_word |= !digits && i - s > 1;
+        line_caps &= digits | upper;
+        line_word |= !digits & (i - s > 1);
         let mut sent_start = line_start;
-        while next_sent < starts.len() && starts[next_sent].span.start <= s {
+        if s >= next_start {
             sent_start = true;
             next_sent += 1;
+            while next_sent < starts.len() && starts[next_sent].span.start <= s {
+                next_sent += 1;
+            }
+            next_start = starts.get(next_sent).map_or(usize::MAX, |x| x.span.start);
         }
         out.push(Tok {
             s,
