@@ -869,27 +869,47 @@ impl Lexicon {
         (a < b).then(|| &self.strings[a as usize..b as usize])
     }
 
-    /// Look up every token's word lists once.
-    pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
-        // the tables are larger than the caches: the slot of the token a few places ahead is
+    /// Look up every capitalised or capital token's word lists once, and list the capitalised
+    /// tokens (`caps`) and the tokens a gazetteer name may start at (`starts`: those, and the
+    /// lowercase words that start some name, see `name_start`).
+    pub(crate) fn annotate(
+        &self,
+        text: &str,
+        toks: &mut [super::tokens::Tok],
+        caps: &mut Vec<u32>,
+        starts: &mut Vec<u32>,
+    ) {
+        caps.clear();
+        starts.clear();
+        for (i, t) in toks.iter().enumerate() {
+            if t.cap || t.upper {
+                starts.push(i as u32);
+                if t.cap {
+                    caps.push(i as u32);
+                }
+            } else if self.name_start(text, t) {
+                starts.push(i as u32);
+            }
+        }
+        // the tables are larger than the caches: the slot of the word a few places ahead is
         // requested before this one is looked up, so their misses overlap
         const AHEAD: usize = 4;
         let bytes = text.as_bytes();
-        for i in 0..toks.len() {
-            if let Some(a) = toks.get(i + AHEAD)
-                && !a.digits
-                && (a.cap || a.upper)
-            {
-                let w = &bytes[a.s..a.e];
-                if let Some(key) = folded_key(w) {
-                    self.info.prefetch(&key);
-                } else if let Some(key) = lower_key(&text[a.s..a.e]) {
-                    self.lower.prefetch_key(&key);
+        for (k, &ti) in starts.iter().enumerate() {
+            if let Some(&a) = starts.get(k + AHEAD) {
+                let a = &toks[a as usize];
+                if a.cap || a.upper {
+                    let w = &bytes[a.s..a.e];
+                    if let Some(key) = folded_key(w) {
+                        self.info.prefetch(&key);
+                    } else if let Some(key) = lower_key(&text[a.s..a.e]) {
+                        self.lower.prefetch_key(&key);
+                    }
                 }
             }
-            let t = &mut toks[i];
+            let t = &mut toks[ti as usize];
             // lowercase words are looked up lazily, only where a rule asks (`ctx`)
-            if t.digits || !(t.cap || t.upper) {
+            if !(t.cap || t.upper) {
                 continue;
             }
             let w = &text[t.s..t.e];

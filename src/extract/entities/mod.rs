@@ -175,33 +175,45 @@ impl Extractor for EntityExtractor {
 
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         thread_local! {
-            static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+            static SCRATCH: std::cell::RefCell<Scratch> =
+                const { std::cell::RefCell::new(Scratch { toks: Vec::new(), caps: Vec::new(), starts: Vec::new() }) };
         }
-        TOKS.with(|cell| {
-            let mut toks = cell.take();
-            self.extract_with(doc, ann, &mut toks);
-            // keep the buffer for the next document unless one huge document grew it
-            if toks.capacity() < 1 << 20 {
-                cell.replace(toks);
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.take();
+            self.extract_with(doc, ann, &mut scratch);
+            // keep the buffers for the next document unless one huge document grew them
+            if scratch.toks.capacity() < 1 << 20 {
+                cell.replace(scratch);
             }
         });
     }
 }
 
+/// Per-thread buffers reused from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    /// Indexes of the capitalised tokens (`Tok::cap`).
+    caps: Vec<u32>,
+    /// Indexes of the tokens a gazetteer name may start at (see `Lexicon::annotate`).
+    starts: Vec<u32>,
+}
+
 impl EntityExtractor {
-    fn extract_with(&self, doc: &Document, ann: &mut Annotations, toks: &mut Vec<Tok>) {
+    fn extract_with(&self, doc: &Document, ann: &mut Annotations, scratch: &mut Scratch) {
         let text = doc.text.as_str();
+        let Scratch { toks, caps, starts } = scratch;
         tokenize(text, doc.body_start, ann, toks);
         if toks.is_empty() {
             return;
         }
-        self.lex.annotate(text, toks);
+        self.lex.annotate(text, toks, caps, starts);
         let toks: &[Tok] = toks;
         let mut cands: Vec<Cand> = Vec::with_capacity(toks.len() / 8 + 8);
-        self.gazetteer(text, toks, &mut cands);
-        self.phrases(text, toks, &mut cands);
+        self.gazetteer(text, toks, starts, &mut cands);
+        self.phrases(text, toks, caps, &mut cands);
         let mut accepted = resolve(cands, ann, text);
-        self.document_context(text, toks, &mut accepted);
+        self.document_context(text, toks, caps, &mut accepted);
         accepted.sort_by_key(|c| (c.s, c.e));
         for c in accepted {
             let (norm, kb) = match c.entry {
@@ -256,7 +268,7 @@ fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
 }
 
 impl EntityExtractor {
-    fn gazetteer(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
+    fn gazetteer(&self, text: &str, toks: &[Tok], starts: &[u32], cands: &mut Vec<Cand>) {
         let lex = &self.lex;
         // The longest name the text starts with at each token start (a trie walk that stops at
         // the first byte no name continues with): every name starts a word. Equivalent to an
@@ -265,12 +277,11 @@ impl EntityExtractor {
         // that are the first word of some name are looked up (`name_start`).
         let bytes = text.as_bytes();
         let mut next_free = 0usize;
-        for (ti, t) in toks.iter().enumerate() {
-            // most tokens are lowercase words that start no name: only the upper-cased trie
-            // below needs a capitalised or capital token
-            if !(t.cap || t.upper) && !lex.name_start(text, t) {
-                continue;
-            }
+        // most tokens are lowercase words that start no name: only the tokens of `starts` can
+        // start one (the upper-cased trie below needs a capitalised or capital token)
+        for &ti in starts {
+            let ti = ti as usize;
+            let t = &toks[ti];
             if t.s < next_free {
                 continue;
             }
@@ -346,12 +357,15 @@ impl EntityExtractor {
     }
 
     /// Capitalised phrases through the rule families.
-    fn phrases(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
+    fn phrases(&self, text: &str, toks: &[Tok], caps: &[u32], cands: &mut Vec<Cand>) {
+        // a phrase starts at a capitalised token (`caps`) after the previous phrase
         let mut i = 0;
-        while i < toks.len() {
-            let t = toks[i];
-            if !t.cap || t.caps_line {
-                i += 1;
+        for &ci in caps {
+            if (ci as usize) < i {
+                continue;
+            }
+            i = ci as usize;
+            if toks[i].caps_line {
                 continue;
             }
             // build the phrase [i, j) and its connector positions
@@ -911,7 +925,7 @@ impl EntityExtractor {
     }
 
     /// Step 5: what the document established.
-    fn document_context(&self, text: &str, toks: &[Tok], accepted: &mut Vec<Cand>) {
+    fn document_context(&self, text: &str, toks: &[Tok], caps: &[u32], accepted: &mut Vec<Cand>) {
         let lex = &self.lex;
         // surface form -> (label, norm)
         let mut known: FxMap<&str, (&'static str, Arc<str>, Option<u32>)> = FxMap::default();
@@ -1017,14 +1031,15 @@ impl EntityExtractor {
                 let n = t.e - t.s;
                 n >= 32 || fw_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
             };
+            // a known phrase starts at a capitalised token (`caps`) after the previous one
             let mut i = 0;
-            while i < toks.len() {
+            for &ci in caps {
+                if (ci as usize) < i {
+                    continue;
+                }
+                i = ci as usize;
                 let t = &toks[i];
-                if !t.cap
-                    || !maybe_first(t)
-                    || !first_words.contains(t.text(text))
-                    || covered_acc(t.s, t.e)
-                {
+                if !maybe_first(t) || !first_words.contains(t.text(text)) || covered_acc(t.s, t.e) {
                     i += 1;
                     continue;
                 }
