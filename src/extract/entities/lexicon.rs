@@ -6,9 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::trie::Trie;
-use super::wordtable::{
-    FoldedKey, InfoTable, MANY, WordInfo, WordTable, folded_key, hash_of, lower_key,
-};
+use super::wordtable::{InfoTable, MANY, WordTable, folded_key, hash_of, lower_key};
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -652,37 +650,33 @@ impl Lexicon {
             // both tables in one for the short ASCII words (most capitalised tokens)
             let info_table = {
                 let alnum = |k: &str| k.bytes().all(|b| b.is_ascii_alphanumeric());
-                let mut m: FxMap<[u8; 16], (FoldedKey, WordInfo)> = FxMap::default();
+                let mut t = InfoTable::with_bound(lower.len() + cased.len());
                 for (k, l) in lower.iter() {
                     if let Some(f) = folded_key(k.as_bytes())
                         && f.mask == 0
                         && alnum(k)
                     {
-                        let info = WordInfo {
-                            zipf: l.zipf,
-                            lower_flags: l.flags,
-                            ..WordInfo::default()
-                        };
-                        m.insert(f.bytes, (f, info));
+                        let info = t.entry(&f);
+                        info.zipf = l.zipf;
+                        info.lower_flags = l.flags;
                     }
                 }
                 for (k, c) in cased.iter() {
                     if let Some(f) = folded_key(k.as_bytes())
                         && alnum(k)
                     {
-                        let mask = f.mask;
-                        let info = &mut m.entry(f.bytes).or_insert((f, WordInfo::default())).1;
+                        let info = t.entry(&f);
                         let taken = info.mask != u16::MAX || info.cased_flags & MANY != 0;
-                        if taken || mask == u16::MAX || c.flags >= MANY as u32 {
+                        if taken || f.mask == u16::MAX || c.flags >= MANY as u32 {
                             info.cased_flags = MANY;
                         } else {
-                            info.mask = mask;
+                            info.mask = f.mask;
                             info.cased_flags = c.flags as u16;
                             info.gaz = c.gaz;
                         }
                     }
                 }
-                InfoTable::build(&m.into_values().collect::<Vec<_>>())
+                t
             };
             // a capitalised token reads the exact-case table only when the bit of its lowercase
             // form is set (a 128 KiB filter that stays in cache; long words are always read)

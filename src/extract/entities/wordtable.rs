@@ -287,7 +287,7 @@ struct InfoSlot {
 /// The key of an ASCII alphanumeric word of up to 16 bytes: its lowercase form, hash and
 /// capitals.
 pub(crate) struct FoldedKey {
-    pub bytes: [u8; INLINE],
+    bytes: [u8; INLINE],
     hash: u64,
     /// Bit `i` set when byte `i` is a capital.
     pub mask: u16,
@@ -327,25 +327,34 @@ pub(crate) struct InfoTable {
 }
 
 impl InfoTable {
-    /// A table of `items` (distinct keys from `folded_key` of lowercase words), at most 3/4 full.
-    pub fn build(items: &[(FoldedKey, WordInfo)]) -> InfoTable {
-        let size = (items.len() * 4 / 3 + 1).next_power_of_two().max(16);
-        let mut t = InfoTable {
+    /// An empty table for at most `n` keys (at most 8/9 full then; less with fewer keys).
+    pub fn with_bound(n: usize) -> InfoTable {
+        let size = (n + n / 8 + 1).next_power_of_two().max(16);
+        InfoTable {
             slots: vec![InfoSlot::default(); size],
             shift: 64 - size.trailing_zeros(),
-        };
-        let mask = size - 1;
-        for (k, info) in items {
-            let mut i = (k.hash >> t.shift) as usize;
-            while t.slots[i].key[0] != 0 {
-                i = (i + 1) & mask;
-            }
-            t.slots[i] = InfoSlot {
-                key: k.bytes,
-                info: *info,
-            };
         }
-        t
+    }
+
+    /// The value of `k` (from `folded_key` of a lowercase word), inserted as
+    /// `WordInfo::default()` if absent. At most the table's bound of keys may be inserted.
+    pub fn entry(&mut self, k: &FoldedKey) -> &mut WordInfo {
+        let mask = self.slots.len() - 1;
+        let mut i = (k.hash >> self.shift) as usize;
+        loop {
+            if self.slots[i].key == k.bytes {
+                break;
+            }
+            if self.slots[i].key[0] == 0 {
+                self.slots[i] = InfoSlot {
+                    key: k.bytes,
+                    info: WordInfo::default(),
+                };
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        &mut self.slots[i].info
     }
 
     /// Start fetching the slot of `k` (see `WordTable::prefetch`).
