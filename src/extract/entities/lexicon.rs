@@ -984,3 +984,66 @@ impl Lexicon {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::entities::tokens::Tok;
+
+    /// What the two tables say about a capitalised token (the lookups `annotate` made before the
+    /// one-slot table): Zipf frequency, flags, gazetteer entry.
+    fn two_tables(lex: &Lexicon, w: &str) -> (f32, u32, u32) {
+        let (mut zipf, mut flags, mut gaz) = (0.0, 0, u32::MAX);
+        if let Some(l) = lex.lower.get(&w.to_ascii_lowercase()) {
+            zipf = l.zipf;
+            flags |= l.flags;
+        }
+        if let Some(c) = lex.cased.get(w) {
+            flags |= c.flags;
+            gaz = c.gaz;
+        }
+        (zipf, flags, gaz)
+    }
+
+    #[test]
+    fn the_one_slot_table_agrees_with_the_two_tables() {
+        let lex = Lexicon::new(&RuleSet::builtin()).unwrap();
+        let mut words: Vec<String> = Vec::new();
+        for k in lex
+            .cased
+            .iter()
+            .map(|(k, _)| k)
+            .chain(lex.lower.iter().map(|(k, _)| k))
+        {
+            if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                continue;
+            }
+            let mut cap = k.to_ascii_lowercase();
+            cap[..1].make_ascii_uppercase();
+            words.extend([k.to_string(), k.to_ascii_uppercase(), cap]);
+        }
+        assert!(words.len() > 100_000);
+        let mut checked = 0;
+        for w in &words {
+            let mut toks = [Tok {
+                s: 0,
+                e: w.len(),
+                cap: w.as_bytes()[0].is_ascii_uppercase(),
+                upper: w.bytes().any(|b| b.is_ascii_uppercase())
+                    && !w.bytes().any(|b| b.is_ascii_lowercase()),
+                ..Tok::default()
+            }];
+            toks[0].gaz = u32::MAX;
+            if !(toks[0].cap || toks[0].upper) {
+                continue;
+            }
+            let (mut caps, mut starts) = (Vec::new(), Vec::new());
+            lex.annotate(w, &mut toks, &mut caps, &mut starts);
+            assert_eq!(starts, [0]);
+            let t = &toks[0];
+            assert_eq!((t.zipf, t.wf, t.gaz), two_tables(&lex, w), "{w}");
+            checked += 1;
+        }
+        assert!(checked > 100_000, "{checked}");
+    }
+}
