@@ -6,7 +6,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::trie::Trie;
-use super::wordtable::{WordTable, hash_of, lower_key};
+use super::wordtable::{InfoTable, MANY, WordTable, folded_key, hash_of, lower_key};
 
 /// FxHash (as in rustc): fast for the short string keys of the word lists.
 #[derive(Default, Clone, Copy)]
@@ -235,10 +235,15 @@ pub(crate) struct Lexicon {
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
     pub legal_by_byte: Vec<Vec<u32>>,
+    /// A bit per (first byte, lowercase second byte) that some legal suffix starts with: most
+    /// capitalised words need no comparison at all.
+    legal_pairs: Vec<u64>,
     /// Lowercase word → Zipf frequency and flags (common words, titles, context words).
     pub lower: WordTable<Lower>,
     /// Exact-case word → flags and gazetteer entry (first names, heads, non-entities, names).
     pub cased: WordTable<Cased>,
+    /// `lower` and `cased` in one table for the short ASCII words (read by `annotate`).
+    info: InfoTable,
     /// The title and context flags alone, for lowercase tokens (small, stays in cache).
     pub ctx_info: WordTable<u32>,
     /// Per first byte, a bit per word length (< 32) present in `ctx_info`: most lowercase
@@ -559,6 +564,20 @@ impl Lexicon {
             for (i, l) in legal.iter().enumerate() {
                 legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
             }
+            let mut legal_pairs = vec![0u64; 256 * 256 / 64];
+            for l in &legal {
+                let b = l.as_bytes();
+                let seconds = match b.get(1) {
+                    Some(&b1) => {
+                        b1.to_ascii_lowercase() as usize..b1.to_ascii_lowercase() as usize + 1
+                    }
+                    None => 0..256,
+                };
+                for b1 in seconds {
+                    let k = (b[0] as usize) << 8 | b1;
+                    legal_pairs[k / 64] |= 1 << (k % 64);
+                }
+            }
             for n in &non_entities {
                 cased.entry(n).flags |= W_NONENT;
             }
@@ -628,6 +647,37 @@ impl Lexicon {
                     }
                 }
             }
+            // both tables in one for the short ASCII words (most capitalised tokens)
+            let info_table = {
+                let alnum = |k: &str| k.bytes().all(|b| b.is_ascii_alphanumeric());
+                let mut t = InfoTable::with_bound(lower.len() + cased.len());
+                for (k, l) in lower.iter() {
+                    if let Some(f) = folded_key(k.as_bytes())
+                        && f.mask == 0
+                        && alnum(k)
+                    {
+                        let info = t.entry(&f);
+                        info.zipf = l.zipf;
+                        info.lower_flags = l.flags;
+                    }
+                }
+                for (k, c) in cased.iter() {
+                    if let Some(f) = folded_key(k.as_bytes())
+                        && alnum(k)
+                    {
+                        let info = t.entry(&f);
+                        let taken = info.mask != u16::MAX || info.cased_flags & MANY != 0;
+                        if taken || f.mask == u16::MAX || c.flags >= MANY as u32 {
+                            info.cased_flags = MANY;
+                        } else {
+                            info.mask = f.mask;
+                            info.cased_flags = c.flags as u16;
+                            info.gaz = c.gaz;
+                        }
+                    }
+                }
+                t
+            };
             // a capitalised token reads the exact-case table only when the bit of its lowercase
             // form is set (a 128 KiB filter that stays in cache; long words are always read)
             let mut cased_bits = vec![0u64; CASED_BITS / 64];
@@ -724,7 +774,8 @@ impl Lexicon {
                 + strings.capacity()
                 + lower.memory_usage()
                 + cased.memory_usage()
-                + ctx_info.memory_usage();
+                + ctx_info.memory_usage()
+                + info_table.memory_usage();
             Ok(Lexicon {
                 infos,
                 exact,
@@ -737,9 +788,11 @@ impl Lexicon {
                 heads,
                 legal,
                 legal_by_byte,
+                legal_pairs,
                 lower,
                 cased,
                 ctx_info,
+                info: info_table,
                 ctx_filter,
                 sport_filter,
                 lname_filter,
@@ -810,31 +863,68 @@ impl Lexicon {
         (a < b).then(|| &self.strings[a as usize..b as usize])
     }
 
-    /// Look up every token's word lists once.
-    pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok]) {
-        // the tables are larger than the caches: the slots of the token a few places ahead are
+    /// Look up every capitalised or capital token's word lists once, and list the capitalised
+    /// tokens (`caps`) and the tokens a gazetteer name may start at (`starts`: those, and the
+    /// lowercase words that start some name, see `name_start`).
+    pub(crate) fn annotate(
+        &self,
+        text: &str,
+        toks: &mut [super::tokens::Tok],
+        caps: &mut Vec<u32>,
+        starts: &mut Vec<u32>,
+    ) {
+        caps.clear();
+        starts.clear();
+        for (i, t) in toks.iter().enumerate() {
+            if t.cap || t.upper {
+                starts.push(i as u32);
+                if t.cap {
+                    caps.push(i as u32);
+                }
+            } else if self.name_start(text, t) {
+                starts.push(i as u32);
+            }
+        }
+        // the tables are larger than the caches: the slot of the word a few places ahead is
         // requested before this one is looked up, so their misses overlap
         const AHEAD: usize = 4;
-        for i in 0..toks.len() {
-            if let Some(a) = toks.get(i + AHEAD)
-                && !a.digits
-                && (a.cap || a.upper)
-            {
-                let w = &text[a.s..a.e];
-                if let Some(key) = lower_key(w) {
-                    self.lower.prefetch_key(&key);
-                    let b = cased_bit(key.hash);
-                    if self.cased_bits[b / 64] & (1 << (b % 64)) != 0 {
-                        self.cased.prefetch(w);
+        let bytes = text.as_bytes();
+        for (k, &ti) in starts.iter().enumerate() {
+            if let Some(&a) = starts.get(k + AHEAD) {
+                let a = &toks[a as usize];
+                if a.cap || a.upper {
+                    let w = &bytes[a.s..a.e];
+                    if let Some(key) = folded_key(w) {
+                        self.info.prefetch(&key);
+                    } else if let Some(key) = lower_key(&text[a.s..a.e]) {
+                        self.lower.prefetch_key(&key);
                     }
                 }
             }
-            let t = &mut toks[i];
+            let t = &mut toks[ti as usize];
             // lowercase words are looked up lazily, only where a rule asks (`ctx`)
-            if t.digits || !(t.cap || t.upper) {
+            if !(t.cap || t.upper) {
                 continue;
             }
             let w = &text[t.s..t.e];
+            if let Some(key) = folded_key(w.as_bytes()) {
+                // a short ASCII word: one slot holds what both tables say
+                let Some(info) = self.info.get(&key) else {
+                    continue;
+                };
+                t.zipf = info.zipf;
+                t.wf |= info.lower_flags;
+                if info.cased_flags & MANY != 0 {
+                    if let Some(c) = self.cased.get(w) {
+                        t.wf |= c.flags;
+                        t.gaz = c.gaz;
+                    }
+                } else if info.mask == key.mask {
+                    t.wf |= info.cased_flags as u32;
+                    t.gaz = info.gaz;
+                }
+                continue;
+            }
             let (l, h) = match lower_key(w) {
                 Some(key) => (self.lower.get_key(&key), Some(key.hash)),
                 None => {
@@ -867,6 +957,12 @@ impl Lexicon {
     pub fn legal_suffix_at(&self, text: &str, pos: usize) -> Option<usize> {
         let rest = text.as_bytes().get(pos..)?;
         let first = rest.first()?.to_ascii_lowercase();
+        if let Some(&second) = rest.get(1) {
+            let k = (first as usize) << 8 | second.to_ascii_lowercase() as usize;
+            if self.legal_pairs[k / 64] & (1 << (k % 64)) == 0 {
+                return None;
+            }
+        }
         for &i in &self.legal_by_byte[first as usize] {
             let sb = self.legal[i as usize].as_bytes();
             if rest.len() < sb.len() {
@@ -886,5 +982,68 @@ impl Lexicon {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::entities::tokens::Tok;
+
+    /// What the two tables say about a capitalised token (the lookups `annotate` made before the
+    /// one-slot table): Zipf frequency, flags, gazetteer entry.
+    fn two_tables(lex: &Lexicon, w: &str) -> (f32, u32, u32) {
+        let (mut zipf, mut flags, mut gaz) = (0.0, 0, u32::MAX);
+        if let Some(l) = lex.lower.get(&w.to_ascii_lowercase()) {
+            zipf = l.zipf;
+            flags |= l.flags;
+        }
+        if let Some(c) = lex.cased.get(w) {
+            flags |= c.flags;
+            gaz = c.gaz;
+        }
+        (zipf, flags, gaz)
+    }
+
+    #[test]
+    fn the_one_slot_table_agrees_with_the_two_tables() {
+        let lex = Lexicon::new(&RuleSet::builtin()).unwrap();
+        let mut words: Vec<String> = Vec::new();
+        for k in lex
+            .cased
+            .iter()
+            .map(|(k, _)| k)
+            .chain(lex.lower.iter().map(|(k, _)| k))
+        {
+            if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                continue;
+            }
+            let mut cap = k.to_ascii_lowercase();
+            cap[..1].make_ascii_uppercase();
+            words.extend([k.to_string(), k.to_ascii_uppercase(), cap]);
+        }
+        assert!(words.len() > 100_000);
+        let mut checked = 0;
+        for w in &words {
+            let mut toks = [Tok {
+                s: 0,
+                e: w.len(),
+                cap: w.as_bytes()[0].is_ascii_uppercase(),
+                upper: w.bytes().any(|b| b.is_ascii_uppercase())
+                    && !w.bytes().any(|b| b.is_ascii_lowercase()),
+                ..Tok::default()
+            }];
+            toks[0].gaz = u32::MAX;
+            if !(toks[0].cap || toks[0].upper) {
+                continue;
+            }
+            let (mut caps, mut starts) = (Vec::new(), Vec::new());
+            lex.annotate(w, &mut toks, &mut caps, &mut starts);
+            assert_eq!(starts, [0]);
+            let t = &toks[0];
+            assert_eq!((t.zipf, t.wf, t.gaz), two_tables(&lex, w), "{w}");
+            checked += 1;
+        }
+        assert!(checked > 100_000, "{checked}");
     }
 }

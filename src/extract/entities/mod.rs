@@ -175,33 +175,45 @@ impl Extractor for EntityExtractor {
 
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         thread_local! {
-            static TOKS: std::cell::RefCell<Vec<Tok>> = const { std::cell::RefCell::new(Vec::new()) };
+            static SCRATCH: std::cell::RefCell<Scratch> =
+                const { std::cell::RefCell::new(Scratch { toks: Vec::new(), caps: Vec::new(), starts: Vec::new() }) };
         }
-        TOKS.with(|cell| {
-            let mut toks = cell.take();
-            self.extract_with(doc, ann, &mut toks);
-            // keep the buffer for the next document unless one huge document grew it
-            if toks.capacity() < 1 << 20 {
-                cell.replace(toks);
+        SCRATCH.with(|cell| {
+            let mut scratch = cell.take();
+            self.extract_with(doc, ann, &mut scratch);
+            // keep the buffers for the next document unless one huge document grew them
+            if scratch.toks.capacity() < 1 << 20 {
+                cell.replace(scratch);
             }
         });
     }
 }
 
+/// Per-thread buffers reused from one document to the next.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    /// Indexes of the capitalised tokens (`Tok::cap`).
+    caps: Vec<u32>,
+    /// Indexes of the tokens a gazetteer name may start at (see `Lexicon::annotate`).
+    starts: Vec<u32>,
+}
+
 impl EntityExtractor {
-    fn extract_with(&self, doc: &Document, ann: &mut Annotations, toks: &mut Vec<Tok>) {
+    fn extract_with(&self, doc: &Document, ann: &mut Annotations, scratch: &mut Scratch) {
         let text = doc.text.as_str();
+        let Scratch { toks, caps, starts } = scratch;
         tokenize(text, doc.body_start, ann, toks);
         if toks.is_empty() {
             return;
         }
-        self.lex.annotate(text, toks);
+        self.lex.annotate(text, toks, caps, starts);
         let toks: &[Tok] = toks;
         let mut cands: Vec<Cand> = Vec::with_capacity(toks.len() / 8 + 8);
-        self.gazetteer(text, toks, &mut cands);
-        self.phrases(text, toks, &mut cands);
+        self.gazetteer(text, toks, starts, &mut cands);
+        self.phrases(text, toks, caps, &mut cands);
         let mut accepted = resolve(cands, ann, text);
-        self.document_context(text, toks, &mut accepted);
+        self.document_context(text, toks, caps, &mut accepted);
         accepted.sort_by_key(|c| (c.s, c.e));
         for c in accepted {
             let (norm, kb) = match c.entry {
@@ -256,7 +268,7 @@ fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
 }
 
 impl EntityExtractor {
-    fn gazetteer(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
+    fn gazetteer(&self, text: &str, toks: &[Tok], starts: &[u32], cands: &mut Vec<Cand>) {
         let lex = &self.lex;
         // The longest name the text starts with at each token start (a trie walk that stops at
         // the first byte no name continues with): every name starts a word. Equivalent to an
@@ -265,7 +277,11 @@ impl EntityExtractor {
         // that are the first word of some name are looked up (`name_start`).
         let bytes = text.as_bytes();
         let mut next_free = 0usize;
-        for (ti, t) in toks.iter().enumerate() {
+        // most tokens are lowercase words that start no name: only the tokens of `starts` can
+        // start one (the upper-cased trie below needs a capitalised or capital token)
+        for &ti in starts {
+            let ti = ti as usize;
+            let t = &toks[ti];
             if t.s < next_free {
                 continue;
             }
@@ -341,12 +357,15 @@ impl EntityExtractor {
     }
 
     /// Capitalised phrases through the rule families.
-    fn phrases(&self, text: &str, toks: &[Tok], cands: &mut Vec<Cand>) {
+    fn phrases(&self, text: &str, toks: &[Tok], caps: &[u32], cands: &mut Vec<Cand>) {
+        // a phrase starts at a capitalised token (`caps`) after the previous phrase
         let mut i = 0;
-        while i < toks.len() {
-            let t = toks[i];
-            if !t.cap || t.caps_line {
-                i += 1;
+        for &ci in caps {
+            if (ci as usize) < i {
+                continue;
+            }
+            i = ci as usize;
+            if toks[i].caps_line {
                 continue;
             }
             // build the phrase [i, j) and its connector positions
@@ -416,34 +435,43 @@ impl EntityExtractor {
     /// `lo`? Returns its first token.
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
         // quick veto: the last word must be a title word
-        if !self.lex.ctx(text, &toks[k], W_TITLEW) {
+        if k < lo || !self.lex.ctx(text, &toks[k], W_TITLEW) {
             return None;
         }
-        let mut best = None;
-        let mut key = String::new();
-        for n in 1..=self.lex.max_title_words {
-            if n > k + 1 || k + 1 - n < lo {
+        // the furthest first word: at most `max_title_words` words, none before `lo`, joined by
+        // spaces or hyphens
+        let mut a = k;
+        while a > lo && k + 1 - a < self.lex.max_title_words {
+            let gap = &text[toks[a - 1].e..toks[a].s];
+            if gap != " " && gap != "-" {
                 break;
             }
-            let a = k + 1 - n;
-            key.clear();
-            for (x, t) in toks[a..=k].iter().enumerate() {
-                if x > 0 {
-                    let gap = &text[toks[a + x - 1].e..t.s];
-                    if gap != " " && gap != "-" {
-                        return best;
-                    }
-                    key.push(' ');
-                }
-                for c in t.text(text).chars() {
+            a -= 1;
+        }
+        // the words a..=k lowercase, joined by spaces: the title of words x..=k is the key's end
+        // from word x on
+        let mut key = String::with_capacity(8 * (k + 1 - a) + 8);
+        for (x, t) in toks[a..=k].iter().enumerate() {
+            if x > 0 {
+                key.push(' ');
+            }
+            for c in t.text(text).chars() {
+                if c.is_ascii() {
+                    key.push(c.to_ascii_lowercase());
+                } else {
                     key.extend(c.to_lowercase());
                 }
             }
-            if self.lex.is_title(&key) {
-                best = Some(a);
-            }
         }
-        best
+        // the longest title wins: try the most words first (words hold no spaces)
+        let mut off = 0;
+        for first in a..=k {
+            if self.lex.is_title(&key[off..]) {
+                return Some(first);
+            }
+            off += key[off..].find(' ').map_or(key.len() - off, |p| p + 1);
+        }
+        None
     }
 
     fn classify(
@@ -818,7 +846,13 @@ impl EntityExtractor {
             }
         }
         // `Okonjo, 52, a retired teacher`: a name followed by an age between commas
-        if en.age && (1..=3).contains(&n) && b < toks.len() && b + 1 < toks.len() {
+        if en.age
+            && (1..=3).contains(&n)
+            && b < toks.len()
+            && b + 1 < toks.len()
+            && toks[b].digits
+            && toks[b].e - toks[b].s == 2
+        {
             let age = &toks[b];
             let gap1 = text[toks[b - 1].e..age.s].trim();
             let gap2 = text[age.e..toks[b + 1].s].trim();
@@ -891,7 +925,7 @@ impl EntityExtractor {
     }
 
     /// Step 5: what the document established.
-    fn document_context(&self, text: &str, toks: &[Tok], accepted: &mut Vec<Cand>) {
+    fn document_context(&self, text: &str, toks: &[Tok], caps: &[u32], accepted: &mut Vec<Cand>) {
         let lex = &self.lex;
         // surface form -> (label, norm)
         let mut known: FxMap<&str, (&'static str, Arc<str>, Option<u32>)> = FxMap::default();
@@ -984,10 +1018,28 @@ impl EntityExtractor {
                 .chain(surnames.keys())
                 .map(|k| lexicon::first_word(k))
                 .collect();
+            // a bit per (first byte, length) of those words, to skip most tokens without hashing
+            let mut fw_filter = [0u32; 256];
+            for w in &first_words {
+                match w.as_bytes().first() {
+                    Some(&b) if w.len() < 32 => fw_filter[b as usize] |= 1 << w.len(),
+                    // an empty or long first word: every token is looked up
+                    _ => fw_filter = [u32::MAX; 256],
+                }
+            }
+            let maybe_first = |t: &Tok| {
+                let n = t.e - t.s;
+                n >= 32 || fw_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
+            };
+            // a known phrase starts at a capitalised token (`caps`) after the previous one
             let mut i = 0;
-            while i < toks.len() {
+            for &ci in caps {
+                if (ci as usize) < i {
+                    continue;
+                }
+                i = ci as usize;
                 let t = &toks[i];
-                if !t.cap || !first_words.contains(t.text(text)) || covered_acc(t.s, t.e) {
+                if !maybe_first(t) || !first_words.contains(t.text(text)) || covered_acc(t.s, t.e) {
                     i += 1;
                     continue;
                 }
@@ -1206,15 +1258,27 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             .then(x.prio.cmp(&y.prio))
     });
     let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
+    // the bytes of accepted spans, a bit each: a span overlaps an accepted one when it covers one
+    // of its bytes (for non-empty spans, which all are but in odd tests: those take the B-tree)
+    let bitmap = cands.iter().all(|c| c.s < c.e && c.e <= text.len());
+    let mut covered: Vec<u64> = if bitmap {
+        vec![0; text.len() / 64 + 1]
+    } else {
+        Vec::new()
+    };
     // accepted spans by start (a B-tree keeps insertion O(log n) on huge documents)
     let mut spans: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
     for c in cands {
         // accepted spans never overlap, so their ends are sorted too: only the last one that
         // starts before this candidate ends can reach into it
-        let overlaps = spans
-            .range(..c.e)
-            .next_back()
-            .is_some_and(|(_, &e)| e > c.s);
+        let overlaps = if bitmap {
+            bits_any(&covered, c.s, c.e)
+        } else {
+            spans
+                .range(..c.e)
+                .next_back()
+                .is_some_and(|(_, &e)| e > c.s)
+        };
         if overlaps {
             let rule = c.rule.clone();
             ann.dropped(
@@ -1226,10 +1290,35 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             );
             continue;
         }
-        spans.insert(c.s, c.e);
+        if bitmap {
+            bits_set(&mut covered, c.s, c.e);
+        } else {
+            spans.insert(c.s, c.e);
+        }
         accepted.push(c);
     }
     accepted
+}
+
+/// The bits `s..e` (`s < e`) of a bit set, word by word: `(word index, mask)`.
+#[inline]
+fn bit_words(s: usize, e: usize) -> impl Iterator<Item = (usize, u64)> {
+    let (first, last) = (s / 64, (e - 1) / 64);
+    (first..=last).map(move |w| {
+        let lo = if w == first { s % 64 } else { 0 };
+        let hi = if w == last { (e - 1) % 64 } else { 63 };
+        (w, (u64::MAX >> (63 - hi)) & (u64::MAX << lo))
+    })
+}
+
+fn bits_any(bits: &[u64], s: usize, e: usize) -> bool {
+    bit_words(s, e).any(|(w, m)| bits[w] & m != 0)
+}
+
+fn bits_set(bits: &mut [u64], s: usize, e: usize) {
+    for (w, m) in bit_words(s, e) {
+        bits[w] |= m;
+    }
 }
 
 #[cfg(test)]

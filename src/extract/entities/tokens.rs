@@ -39,18 +39,22 @@ impl Tok {
     }
 }
 
-// Byte classes for the ASCII fast path.
+// Byte classes: ASCII letters and digits, and the lead or continuation bytes of other characters
+// (decoded only there).
 const C_ALNUM: u8 = 1;
 const C_UPPER: u8 = 2;
 const C_LOWER: u8 = 4;
 const C_DIGIT: u8 = 8;
+const C_HIGH: u8 = 16;
 
-static CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         let c = b as u8;
-        t[b] = if c.is_ascii_uppercase() {
+        t[b] = if c >= 0x80 {
+            C_HIGH
+        } else if c.is_ascii_uppercase() {
             C_ALNUM | C_UPPER
         } else if c.is_ascii_lowercase() {
             C_ALNUM | C_LOWER
@@ -64,165 +68,126 @@ static CLASS: [u8; 128] = {
     t
 };
 
+/// The class bits of the non-ASCII character at `i` and its length; 0 for a character that is
+/// not alphanumeric.
+#[inline(never)]
+fn class_of_char(text: &str, i: usize) -> (u8, usize) {
+    let ch = text[i..].chars().next().unwrap_or(' ');
+    let k = if !ch.is_alphanumeric() {
+        0
+    } else if ch.is_uppercase() {
+        C_ALNUM | C_UPPER
+    } else if ch.is_lowercase() {
+        C_ALNUM | C_LOWER
+    } else {
+        C_ALNUM
+    };
+    (k, ch.len_utf8())
+}
+
 /// Tokenize `text` from byte `from`; sentence starts come from `ann.sentences` (and line starts).
 pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec<Tok>) {
     out.clear();
     let bytes = text.as_bytes();
-    let mut i = from;
+    let n = bytes.len();
+    let starts = &ann.sentences;
+    // the next sentence start not yet given to a token
+    let mut next_sent = 0usize;
+    let mut next_start = starts.first().map_or(usize::MAX, |s| s.span.start);
     let mut line_start = true;
-    let mut sent_idx = 0usize;
-    let sentences = &ann.sentences;
-    while i < bytes.len() {
+    // the line being read: its first token, whether every token is a number or in capitals, and
+    // whether one is a word of two or more characters (see `mark_caps_line`)
+    let mut line_first = 0usize;
+    let mut line_caps = true;
+    let mut line_word = false;
+    let mut i = from;
+    while i < n {
         let b = bytes[i];
-        if b < 0x80 {
-            if CLASS[b as usize] & C_ALNUM != 0 {
-                let s = i;
-                let mut upper_letters = 0usize;
-                let mut lower_letters = 0usize;
-                let mut all_digits = true;
-                while i < bytes.len() {
-                    let c = bytes[i];
-                    if c < 0x80 {
-                        let k = CLASS[c as usize];
-                        if k == 0 {
-                            break;
-                        }
-                        upper_letters += (k >> 1 & 1) as usize;
-                        lower_letters += (k >> 2 & 1) as usize;
-                        all_digits &= k & C_DIGIT != 0;
-                        i += 1;
-                    } else {
-                        let ch = text[i..].chars().next().unwrap_or(' ');
-                        if !ch.is_alphanumeric() {
-                            break;
-                        }
-                        if ch.is_uppercase() {
-                            upper_letters += 1;
-                        } else if ch.is_lowercase() {
-                            lower_letters += 1;
-                        }
-                        all_digits = false;
-                        i += ch.len_utf8();
-                    }
-                }
-                push(
-                    out,
-                    text,
-                    s,
-                    i,
-                    upper_letters,
-                    lower_letters,
-                    all_digits,
-                    &mut line_start,
-                );
-                continue;
-            }
-            if b == b'\n' {
+        let mut k = CLASS[b as usize];
+        let mut len = 1;
+        if k & C_ALNUM == 0 {
+            if k == C_HIGH {
+                (k, len) = class_of_char(text, i);
+            } else if b == b'\n' {
                 line_start = true;
             }
-            i += 1;
-        } else {
-            let ch = text[i..].chars().next().unwrap_or(' ');
-            if ch.is_alphanumeric() {
-                let s = i;
-                let mut upper_letters = 0usize;
-                let mut lower_letters = 0usize;
-                while i < bytes.len() {
-                    let ch = text[i..].chars().next().unwrap_or(' ');
-                    if !ch.is_alphanumeric() {
-                        break;
-                    }
-                    if ch.is_uppercase() {
-                        upper_letters += 1;
-                    } else if ch.is_lowercase() {
-                        lower_letters += 1;
-                    }
-                    i += ch.len_utf8();
-                }
-                push(
-                    out,
-                    text,
-                    s,
-                    i,
-                    upper_letters,
-                    lower_letters,
-                    false,
-                    &mut line_start,
-                );
-            } else {
-                i += ch.len_utf8();
+            if k == 0 {
+                i += len;
+                continue;
             }
         }
-    }
-    // sentence starts: the first token at or after each sentence's start
-    let mut t = 0usize;
-    while sent_idx < sentences.len() && t < out.len() {
-        let ss = sentences[sent_idx].span.start;
-        while t < out.len() && out[t].s < ss {
-            t += 1;
-        }
-        if t < out.len() {
-            out[t].sent_start = true;
-        }
-        sent_idx += 1;
-    }
-    mark_caps_lines(out);
-}
-
-#[allow(clippy::too_many_arguments)]
-fn push(
-    out: &mut Vec<Tok>,
-    text: &str,
-    s: usize,
-    e: usize,
-    upper_letters: usize,
-    lower_letters: usize,
-    digits: bool,
-    line_start: &mut bool,
-) {
-    let b0 = text.as_bytes()[s];
-    let (cap, lower) = if b0 < 0x80 {
-        let k = CLASS[b0 as usize];
-        (k & C_UPPER != 0, k & C_LOWER != 0)
-    } else {
-        let first = text[s..].chars().next().unwrap_or(' ');
-        (first.is_uppercase(), first.is_lowercase())
-    };
-    out.push(Tok {
-        s,
-        e,
-        cap,
-        upper: upper_letters >= 1 && lower_letters == 0,
-        lower,
-        digits,
-        sent_start: *line_start,
-        caps_line: false,
-        nl: *line_start,
-        zipf: 0.0,
-        wf: 0,
-        gaz: u32::MAX,
-    });
-    *line_start = false;
-}
-
-/// Mark tokens on lines that have letters but no lowercase letter.
-fn mark_caps_lines(toks: &mut [Tok]) {
-    let mut i = 0;
-    while i < toks.len() {
-        // tokens of one line: until a newline in a gap
-        let mut j = i + 1;
-        while j < toks.len() && !toks[j].nl {
-            j += 1;
-        }
-        let letters: usize = toks[i..j].iter().filter(|t| !t.digits).count();
-        let caps = letters >= 1 && toks[i..j].iter().all(|t| t.digits || t.upper);
-        // a single capitalised word on its own line is not a headline in caps
-        let caps = caps && toks[i..j].iter().any(|t| !t.digits && t.e - t.s > 1);
-        if caps {
-            for t in &mut toks[i..j] {
-                t.caps_line = true;
+        // a token: `or` collects the classes of its characters, `and` keeps `C_DIGIT` while all
+        // are ASCII digits
+        let s = i;
+        let first = k;
+        let mut or = k;
+        let mut and = if len == 1 { k } else { 0 };
+        i += len;
+        while i < n {
+            let c = CLASS[bytes[i] as usize];
+            if c & C_ALNUM != 0 {
+                or |= c;
+                and &= c;
+                i += 1;
+                continue;
             }
+            if c != C_HIGH {
+                break;
+            }
+            let (c, len) = class_of_char(text, i);
+            if c == 0 {
+                break;
+            }
+            or |= c;
+            and = 0;
+            i += len;
         }
-        i = j;
+        let digits = and & C_DIGIT != 0;
+        let upper = or & (C_UPPER | C_LOWER) == C_UPPER;
+        if line_start {
+            mark_caps_line(&mut out[line_first..], line_caps, line_word);
+            line_first = out.len();
+            line_caps = true;
+            line_word = false;
+        }
+        line_caps &= digits | upper;
+        line_word |= !digits & (i - s > 1);
+        let mut sent_start = line_start;
+        if s >= next_start {
+            sent_start = true;
+            next_sent += 1;
+            while next_sent < starts.len() && starts[next_sent].span.start <= s {
+                next_sent += 1;
+            }
+            next_start = starts.get(next_sent).map_or(usize::MAX, |x| x.span.start);
+        }
+        out.push(Tok {
+            s,
+            e: i,
+            cap: first & C_UPPER != 0,
+            upper,
+            lower: first & C_LOWER != 0,
+            digits,
+            sent_start,
+            caps_line: false,
+            nl: line_start,
+            zipf: 0.0,
+            wf: 0,
+            gaz: u32::MAX,
+        });
+        line_start = false;
+    }
+    mark_caps_line(&mut out[line_first..], line_caps, line_word);
+}
+
+/// Mark the tokens of one line when it has letters but no lowercase letter: every token is a
+/// number or in capitals (`caps`), and one is a word of two or more characters (`word`; a single
+/// capital letter on its own line is not a headline in caps).
+#[inline]
+fn mark_caps_line(line: &mut [Tok], caps: bool, word: bool) {
+    if caps && word {
+        for t in line {
+            t.caps_line = true;
+        }
     }
 }

@@ -142,7 +142,13 @@ impl Trie {
             let b = rest[len - 1];
             let (first, count) = (n.first as usize, n.count as usize);
             let children = &self.nodes[first..first + count];
-            match children.iter().position(|c| c.label == b) {
+            // children are sorted by byte: a binary search where there are many
+            let found = if count <= 8 {
+                children.iter().position(|c| c.label == b)
+            } else {
+                children.binary_search_by(|c| c.label.cmp(&b)).ok()
+            };
+            match found {
                 Some(k) => node = (first + k) as u32,
                 None => return best,
             }

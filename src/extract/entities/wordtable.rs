@@ -243,6 +243,147 @@ impl<V: Copy + Default> WordTable<V> {
     }
 }
 
+/// What `Lexicon::annotate` reads about a capitalised word, under its lowercase form: the
+/// lowercase word's entry (Zipf frequency, title and context flags) and the one exact-case
+/// spelling that the exact-case table lists for it, if any (which letters are capitals, its flags
+/// and gazetteer entry).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct WordInfo {
+    pub zipf: f32,
+    pub lower_flags: u32,
+    /// Flags of the exact-case spelling, or `MANY` (more than one spelling: ask the exact-case
+    /// table).
+    pub cased_flags: u16,
+    /// Bit `i` set when byte `i` of the exact-case spelling is a capital; `u16::MAX` when there is
+    /// none (then `cased_flags` is 0 and `gaz` is `u32::MAX`: applying them changes nothing).
+    pub mask: u16,
+    pub gaz: u32,
+}
+
+/// `WordInfo::cased_flags` of a word with several exact-case spellings.
+pub(crate) const MANY: u16 = 1 << 15;
+
+impl Default for WordInfo {
+    fn default() -> Self {
+        WordInfo {
+            zipf: 0.0,
+            lower_flags: 0,
+            cased_flags: 0,
+            mask: u16::MAX,
+            gaz: u32::MAX,
+        }
+    }
+}
+
+/// One slot: half a cache line.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(32))]
+struct InfoSlot {
+    /// The lowercase word, zero-padded (all zero: empty slot).
+    key: [u8; INLINE],
+    info: WordInfo,
+}
+
+/// The key of an ASCII alphanumeric word of up to 16 bytes: its lowercase form, hash and
+/// capitals.
+pub(crate) struct FoldedKey {
+    bytes: [u8; INLINE],
+    hash: u64,
+    /// Bit `i` set when byte `i` is a capital.
+    pub mask: u16,
+}
+
+/// The folded key of `w`, or `None` when it is empty, longer than 16 bytes or not ASCII
+/// alphanumeric (tokens are alphanumeric runs: only the ASCII test matters for them).
+#[inline]
+pub(crate) fn folded_key(w: &[u8]) -> Option<FoldedKey> {
+    if w.is_empty() || w.len() > INLINE {
+        return None;
+    }
+    let mut k = [0u8; INLINE];
+    let mut mask = 0u16;
+    let mut high = 0u8;
+    for (j, (d, &b)) in k.iter_mut().zip(w).enumerate() {
+        high |= b;
+        let up = b.is_ascii_uppercase();
+        mask |= (up as u16) << j;
+        *d = b | ((up as u8) << 5);
+    }
+    if high >= 0x80 {
+        return None;
+    }
+    Some(FoldedKey {
+        bytes: k,
+        hash: hash(&k, w.len()),
+        mask,
+    })
+}
+
+/// Lowercase word → `WordInfo`, for the ASCII alphanumeric words of up to 16 bytes: one slot read
+/// per capitalised token instead of one in each table.
+pub(crate) struct InfoTable {
+    slots: Vec<InfoSlot>,
+    shift: u32,
+}
+
+impl InfoTable {
+    /// An empty table for at most `n` keys (at most 8/9 full then; less with fewer keys).
+    pub fn with_bound(n: usize) -> InfoTable {
+        let size = (n + n / 8 + 1).next_power_of_two().max(16);
+        InfoTable {
+            slots: vec![InfoSlot::default(); size],
+            shift: 64 - size.trailing_zeros(),
+        }
+    }
+
+    /// The value of `k` (from `folded_key` of a lowercase word), inserted as
+    /// `WordInfo::default()` if absent. At most the table's bound of keys may be inserted.
+    pub fn entry(&mut self, k: &FoldedKey) -> &mut WordInfo {
+        let mask = self.slots.len() - 1;
+        let mut i = (k.hash >> self.shift) as usize;
+        loop {
+            if self.slots[i].key == k.bytes {
+                break;
+            }
+            if self.slots[i].key[0] == 0 {
+                self.slots[i] = InfoSlot {
+                    key: k.bytes,
+                    info: WordInfo::default(),
+                };
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        &mut self.slots[i].info
+    }
+
+    /// Start fetching the slot of `k` (see `WordTable::prefetch`).
+    #[inline]
+    pub fn prefetch(&self, k: &FoldedKey) {
+        prefetch(&self.slots[(k.hash >> self.shift) as usize]);
+    }
+
+    #[inline]
+    pub fn get(&self, k: &FoldedKey) -> Option<&WordInfo> {
+        let mask = self.slots.len() - 1;
+        let mut i = (k.hash >> self.shift) as usize;
+        loop {
+            let s = &self.slots[i];
+            if s.key == k.bytes {
+                return Some(&s.info);
+            }
+            if s.key[0] == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    pub fn memory_usage(&self) -> usize {
+        self.slots.len() * std::mem::size_of::<InfoSlot>()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
