@@ -99,6 +99,15 @@ fn scan_equals_plain_search_on_examples() {
         "In the early '90s and mid-2019, three years ago, the 21st century began.",
         "x2019y, amid yearly results; Q3 2025 and H1'26, FY27, the year-ago quarter.",
         "Né le 12 mai 1998 — é١٩٩٨ \u{212a}\u{00a0}May 2019\nnow",
+        // texts that end one, two or three bytes into a possible match (the start filter
+        // looks at up to three bytes)
+        "2",
+        "in 3",
+        "Q3",
+        "the y",
+        "noo",
+        "x '9",
+        "Tuesday 2",
     ];
     assert!(g.raw_matches(texts[1]).len() >= 4);
     for t in texts {

@@ -495,9 +495,11 @@ type DfaCacheFn =
 /// Finds the same matches as `regex.find_iter` (leftmost-first, non-overlapping) with
 /// anchored searches at the positions where a match can start. An unanchored lazy DFA over
 /// the whole grammar keeps discovering new states on new text (it tracks every pattern at
-/// every recent start); the anchored one has few states. `first` says, for the byte before a
-/// position (256: start of text) and the byte at it, whether the DFA survives that first
-/// byte: where it dies no match starts, so the table is exact, not a heuristic.
+/// every recent start); the anchored one has few states. `first`, `second` and `third` say,
+/// for the byte before a position (256: start of text) and the first three bytes at it,
+/// whether the DFA survives them: where it dies no match starts, so the tables are exact, not
+/// a heuristic. Most words die on their third byte (`to `, `and`, `has`), so most positions
+/// are rejected without a search.
 struct Starts {
     dfa: hybrid::dfa::DFA,
     pool: Pool<ScanCache, DfaCacheFn>,
@@ -505,10 +507,96 @@ struct Starts {
     row_prev: Vec<Option<u8>>,
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
-    /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: search only if the next byte
-    /// is allowed by `second[k - 2]` (the state after the first byte dies on the others).
+    /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: look up the next byte in
+    /// `second[k - 2]` (the state after the first byte dies on the others).
     first: Vec<[u16; 256]>,
-    second: Vec<[bool; 256]>,
+    /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
+    /// byte's bit is set in `third[k - 2]`.
+    second: Vec<[u16; 256]>,
+    third: Vec<[u64; 4]>,
+}
+
+/// Dedupes the filter rows while they are built: equal states share a row, and so do equal
+/// rows.
+#[derive(Default)]
+struct RowBuilder {
+    second: Vec<[u16; 256]>,
+    third: Vec<[u64; 4]>,
+    second_of: HashMap<LazyStateID, u16>,
+    third_of: HashMap<LazyStateID, u16>,
+    second_rows: HashMap<[u16; 256], u16>,
+    third_rows: HashMap<[u64; 4], u16>,
+}
+
+impl RowBuilder {
+    /// The code of a state after the first byte (see `Starts::first`).
+    fn code1(
+        &mut self,
+        dfa: &hybrid::dfa::DFA,
+        cache: &mut hybrid::dfa::Cache,
+        s: LazyStateID,
+    ) -> Option<u16> {
+        if s.is_dead() {
+            return Some(0);
+        }
+        if s.is_tagged() {
+            return Some(1);
+        }
+        if let Some(&k) = self.second_of.get(&s) {
+            return Some(k);
+        }
+        let mut row = [0u16; 256];
+        for (b, v) in row.iter_mut().enumerate() {
+            let next = dfa.next_state(cache, s, b as u8).ok()?;
+            *v = self.code2(dfa, cache, next)?;
+        }
+        let k = match self.second_rows.get(&row) {
+            Some(&k) => k,
+            None => {
+                self.second.push(row);
+                let k = u16::try_from(self.second.len() + 1).ok()?;
+                self.second_rows.insert(row, k);
+                k
+            }
+        };
+        self.second_of.insert(s, k);
+        Some(k)
+    }
+
+    /// The code of a state after the second byte (see `Starts::second`).
+    fn code2(
+        &mut self,
+        dfa: &hybrid::dfa::DFA,
+        cache: &mut hybrid::dfa::Cache,
+        s: LazyStateID,
+    ) -> Option<u16> {
+        if s.is_dead() {
+            return Some(0);
+        }
+        if s.is_tagged() {
+            return Some(1);
+        }
+        if let Some(&k) = self.third_of.get(&s) {
+            return Some(k);
+        }
+        let mut bits = [0u64; 4];
+        for b in 0..=255u8 {
+            if !dfa.next_state(cache, s, b).ok()?.is_dead() {
+                bits[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        let k = match self.third_rows.get(&bits) {
+            Some(&k) => k,
+            None => {
+                self.third.push(bits);
+                let k = u16::try_from(self.third.len() + 1).ok()?;
+                self.third_rows.insert(bits, k);
+                k
+            }
+        };
+        self.third_of.insert(s, k);
+        Some(k)
+    }
 }
 
 impl Starts {
@@ -537,7 +625,7 @@ impl Starts {
         let mut cache = dfa.create_cache();
         let mut ctx = Box::new([0u8; 257]);
         let mut first: Vec<[u16; 256]> = Vec::new();
-        let mut second: Vec<[bool; 256]> = Vec::new();
+        let mut rows = RowBuilder::default();
         let mut row_prev: Vec<Option<u8>> = Vec::new();
         let mut row_sid: Vec<LazyStateID> = Vec::new();
         for prev in 0..=256usize {
@@ -559,23 +647,7 @@ impl Starts {
                     } else if !start.is_quit() {
                         for (b, v) in row.iter_mut().enumerate() {
                             let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
-                            if next.is_dead() {
-                                *v = 0;
-                            } else if !next.is_tagged() {
-                                let mut r2 = [false; 256];
-                                for (b2, ok) in r2.iter_mut().enumerate() {
-                                    let n2 = dfa.next_state(&mut cache, next, b2 as u8).ok()?;
-                                    *ok = !n2.is_dead();
-                                }
-                                let k = match second.iter().position(|r| *r == r2) {
-                                    Some(k) => k,
-                                    None => {
-                                        second.push(r2);
-                                        second.len() - 1
-                                    }
-                                };
-                                *v = u16::try_from(k + 2).ok()?;
-                            }
+                            *v = rows.code1(&dfa, &mut cache, next)?;
                         }
                     }
                     first.push(row);
@@ -589,12 +661,14 @@ impl Starts {
         if cache.clear_count() != 0 {
             return None;
         }
-        let d = dfa.clone();
-        let rows = first.len();
+        // Building the tables determinised every state within three bytes of a start, the
+        // states most searches visit: each thread's cache starts as a copy of this one rather
+        // than empty (no warm-up for them, and they sit together in the transition table).
+        let starts: Vec<Option<LazyStateID>> = row_sid.iter().copied().map(Some).collect();
         let pool: Pool<ScanCache, DfaCacheFn> = Pool::new(Box::new(move || ScanCache {
-            cache: d.create_cache(),
+            cache: cache.clone(),
             clears: 0,
-            starts: vec![None; rows],
+            starts: starts.clone(),
         }));
         Some(Starts {
             dfa,
@@ -602,8 +676,30 @@ impl Starts {
             row_prev,
             ctx,
             first,
-            second,
+            second: rows.second,
+            third: rows.third,
         })
+    }
+
+    /// Whether a match can start at `i` (whose look-behind row is `row`): the DFA survives
+    /// the bytes there, as far as the tables see.
+    #[inline(always)]
+    fn may_start(&self, row: usize, bytes: &[u8], i: usize) -> bool {
+        let v = self.first[row][bytes[i] as usize] as usize;
+        if v < 2 {
+            return v == 1;
+        }
+        let Some(&b1) = bytes.get(i + 1) else {
+            return true;
+        };
+        let w = self.second[v - 2][b1 as usize] as usize;
+        if w < 2 {
+            return w == 1;
+        }
+        let Some(&b2) = bytes.get(i + 2) else {
+            return true;
+        };
+        self.third[w - 2][usize::from(b2 >> 6)] & (1 << (b2 & 63)) != 0
     }
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
@@ -955,9 +1051,7 @@ impl Grammar {
         while i < bytes.len() {
             let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
             let row = st.ctx[prev] as usize;
-            let v = st.first[row][bytes[i] as usize] as usize;
-            if v == 0 || (v >= 2 && i + 1 < bytes.len() && !st.second[v - 2][bytes[i + 1] as usize])
-            {
+            if !st.may_start(row, bytes, i) {
                 i += 1;
                 continue;
             }
