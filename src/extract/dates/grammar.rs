@@ -508,13 +508,17 @@ struct Starts {
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
     /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: look up the next byte in
-    /// `second[k - 2]` (the state after the first byte dies on the others).
-    first: Vec<[u16; 256]>,
+    /// `second[k - 2]` (the state after the first byte dies on the others). One row per
+    /// distinct start state (regex-automata has six kinds of look-behind), at most
+    /// [`MAX_ROWS`]: a fixed size lets the scan index it without a bounds check.
+    first: Box<[[u16; 256]; MAX_ROWS]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
     /// byte's bit is set in `third[k - 2]`.
     second: Vec<[u16; 256]>,
     third: Vec<[u64; 4]>,
 }
+
+const MAX_ROWS: usize = 8;
 
 /// Dedupes the filter rows while they are built: equal states share a row, and so do equal
 /// rows.
@@ -658,9 +662,11 @@ impl Starts {
             };
             ctx[prev] = u8::try_from(idx).ok()?;
         }
-        if cache.clear_count() != 0 {
+        if cache.clear_count() != 0 || first.len() > MAX_ROWS {
             return None;
         }
+        let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
+        first_rows[..first.len()].copy_from_slice(&first);
         // Building the tables determinised every state within three bytes of a start, the
         // states most searches visit: each thread's cache starts as a copy of this one rather
         // than empty (no warm-up for them, and they sit together in the transition table).
@@ -675,31 +681,33 @@ impl Starts {
             pool,
             row_prev,
             ctx,
-            first,
+            first: first_rows,
             second: rows.second,
             third: rows.third,
         })
     }
 
-    /// Whether a match can start at `i` (whose look-behind row is `row`): the DFA survives
-    /// the bytes there, as far as the tables see.
+    /// The code of `first` for look-behind row `row` and byte `b`.
     #[inline(always)]
-    fn may_start(&self, row: usize, bytes: &[u8], i: usize) -> bool {
-        let v = self.first[row][bytes[i] as usize] as usize;
-        if v < 2 {
-            return v == 1;
-        }
+    fn first_code(&self, row: usize, b: u8) -> u16 {
+        self.first[row % MAX_ROWS][usize::from(b)]
+    }
+
+    /// Whether a match can start at `i`, whose first byte has code `v` ≥ 2: the DFA survives
+    /// the next two bytes, as far as the tables see.
+    #[inline(always)]
+    fn second_bytes_ok(&self, v: u16, bytes: &[u8], i: usize) -> bool {
         let Some(&b1) = bytes.get(i + 1) else {
             return true;
         };
-        let w = self.second[v - 2][b1 as usize] as usize;
+        let w = self.second[usize::from(v) - 2][usize::from(b1)];
         if w < 2 {
             return w == 1;
         }
         let Some(&b2) = bytes.get(i + 2) else {
             return true;
         };
-        self.third[w - 2][usize::from(b2 >> 6)] & (1 << (b2 & 63)) != 0
+        self.third[usize::from(w) - 2][usize::from(b2 >> 6)] & (1 << (b2 & 63)) != 0
     }
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
@@ -1048,10 +1056,12 @@ impl Grammar {
         let bytes = text.as_bytes();
         let mut sc = st.pool.get();
         let mut i = from;
-        while i < bytes.len() {
-            let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
-            let row = st.ctx[prev] as usize;
-            if !st.may_start(row, bytes, i) {
+        let row_at = |i: usize| st.ctx[if i == 0 { 256 } else { bytes[i - 1] as usize }] as usize;
+        let mut row = row_at(i.min(bytes.len()));
+        while let Some(&b) = bytes.get(i) {
+            let v = st.first_code(row, b);
+            if v == 0 || (v >= 2 && !st.second_bytes_ok(v, bytes, i)) {
+                row = st.ctx[usize::from(b)] as usize;
                 i += 1;
                 continue;
             }
@@ -1071,8 +1081,12 @@ impl Grammar {
                 Some((pid, end)) => {
                     f(pid, i, end);
                     i = end.max(i + 1);
+                    row = row_at(i.min(bytes.len()));
                 }
-                None => i += 1,
+                None => {
+                    row = st.ctx[usize::from(b)] as usize;
+                    i += 1;
+                }
             }
         }
     }
