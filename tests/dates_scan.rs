@@ -115,6 +115,21 @@ fn scan_equals_plain_search_on_examples() {
     }
 }
 
+/// The scan looks for starts 64 positions at a time: matches across a block's end, and texts
+/// that end inside the last block, are found as by the plain search.
+#[test]
+fn scan_equals_plain_search_across_blocks() {
+    let g = grammar_cached();
+    let text = "Last week, on Tuesday 3 March 2020 at 10:30 p.m. GMT, sales rose 5% to $5m; \
+                in the early '90s and mid-2019, three years ago. Q3 2025 and H1'26, FY27.";
+    for pad in 0..70 {
+        let t = format!("{}{text}", " x".repeat(pad / 2) + &"y".repeat(pad % 2));
+        assert_eq!(g.raw_matches(&t), g.raw_matches_plain(&t), "{t:?}");
+        let cut = &t[..t.len() - pad.min(t.len())];
+        assert_eq!(g.raw_matches(cut), g.raw_matches_plain(cut), "{cut:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
     #[test]

@@ -508,12 +508,13 @@ struct Starts {
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
     /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: look up the next byte in
-    /// `second[k - 2]` (the state after the first byte dies on the others). One row per
+    /// `second[k]` (the state after the first byte dies on the others). One row per
     /// distinct start state (regex-automata has six kinds of look-behind), at most
     /// [`MAX_ROWS`]: a fixed size lets the scan index it without a bounds check.
     first: Box<[[u16; 256]; MAX_ROWS]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
-    /// byte's bit is set in `third[k - 2]`.
+    /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
+    /// (nothing survives) and 1 (everything does), so a position is checked without branches.
     second: Vec<[u16; 256]>,
     third: Vec<[u64; 4]>,
 }
@@ -682,8 +683,14 @@ impl Starts {
             row_prev,
             ctx,
             first: first_rows,
-            second: rows.second,
-            third: rows.third,
+            second: [[0; 256], [1; 256]]
+                .into_iter()
+                .chain(rows.second)
+                .collect(),
+            third: [[0; 4], [u64::MAX; 4]]
+                .into_iter()
+                .chain(rows.third)
+                .collect(),
         })
     }
 
@@ -693,21 +700,50 @@ impl Starts {
         self.first[row % MAX_ROWS][usize::from(b)]
     }
 
-    /// Whether a match can start at `i`, whose first byte has code `v` ≥ 2: the DFA survives
-    /// the next two bytes, as far as the tables see.
+    /// Whether a match can start at a position whose look-behind row is `row` and whose
+    /// first three bytes are `b0`, `b1`, `b2`: the DFA survives them, as far as the tables see.
     #[inline(always)]
-    fn second_bytes_ok(&self, v: u16, bytes: &[u8], i: usize) -> bool {
-        let Some(&b1) = bytes.get(i + 1) else {
-            return true;
-        };
-        let w = self.second[usize::from(v) - 2][usize::from(b1)];
-        if w < 2 {
-            return w == 1;
+    fn survives(&self, row: usize, b0: u8, b1: u8, b2: u8) -> bool {
+        let v = self.first_code(row, b0);
+        let w = self.second[usize::from(v)][usize::from(b1)];
+        self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1 != 0
+    }
+
+    /// The positions `i..i + n` where a match can start, as a bit mask (bit `k`: `i + k`),
+    /// and `n` (64, or fewer at the end of the text). `row` is the look-behind row of `i`.
+    fn starts_mask(&self, bytes: &[u8], i: usize, mut row: usize) -> (u64, usize) {
+        let mut mask = 0u64;
+        if let Some(block) = bytes.get(i..i + 66) {
+            for k in 0..64 {
+                let ok = self.survives(row, block[k], block[k + 1], block[k + 2]);
+                mask |= u64::from(ok) << k;
+                row = self.ctx[usize::from(block[k])] as usize;
+            }
+            return (mask, 64);
         }
-        let Some(&b2) = bytes.get(i + 2) else {
-            return true;
-        };
-        self.third[usize::from(w) - 2][usize::from(b2 >> 6)] & (1 << (b2 & 63)) != 0
+        // the end of the text: a search where the tables run out of bytes
+        let n = (bytes.len() - i).min(64);
+        for k in 0..n {
+            let at = i + k;
+            let v = self.first_code(row, bytes[at]);
+            let ok = match (bytes.get(at + 1), bytes.get(at + 2)) {
+                _ if v < 2 => v == 1,
+                (None, _) => true,
+                (Some(&b1), b2) => {
+                    let w = self.second[usize::from(v)][usize::from(b1)];
+                    match b2 {
+                        _ if w < 2 => w == 1,
+                        None => true,
+                        Some(&b2) => {
+                            self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1 != 0
+                        }
+                    }
+                }
+            };
+            mask |= u64::from(ok) << k;
+            row = self.ctx[usize::from(bytes[at])] as usize;
+        }
+        (mask, n)
     }
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
@@ -1055,39 +1091,41 @@ impl Grammar {
         };
         let bytes = text.as_bytes();
         let mut sc = st.pool.get();
-        let mut i = from;
         let row_at = |i: usize| st.ctx[if i == 0 { 256 } else { bytes[i - 1] as usize }] as usize;
-        let mut row = row_at(i.min(bytes.len()));
-        while let Some(&b) = bytes.get(i) {
-            let v = st.first_code(row, b);
-            if v == 0 || (v >= 2 && !st.second_bytes_ok(v, bytes, i)) {
-                row = st.ctx[usize::from(b)] as usize;
-                i += 1;
-                continue;
+        let mut i = from;
+        while i < bytes.len() {
+            // the next positions where a match can start, 64 at a time
+            let (mut mask, n) = st.starts_mask(bytes, i, row_at(i));
+            let mut next = i + n;
+            while mask != 0 {
+                let at = i + mask.trailing_zeros() as usize;
+                let found = match st.search_at(&mut sc, row_at(at), bytes, at) {
+                    Ok(found) => found,
+                    // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
+                    Err(()) => {
+                        let input = Input::new(text)
+                            .span(at..bytes.len())
+                            .anchored(Anchored::Yes);
+                        self.regex()
+                            .and_then(|re| re.search(&input))
+                            .map(|m| (m.pattern().as_usize(), m.end()))
+                    }
+                };
+                match found {
+                    Some((pid, end)) => {
+                        f(pid, at, end);
+                        // go on after the match
+                        let after = end.max(at + 1);
+                        if after >= i + n {
+                            next = after;
+                            break;
+                        }
+                        mask &= u64::MAX << (after - i);
+                    }
+                    None => mask &= mask - 1,
+                }
             }
-            let found = match st.search_at(&mut sc, row, bytes, i) {
-                Ok(found) => found,
-                // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
-                Err(()) => {
-                    let input = Input::new(text)
-                        .span(i..bytes.len())
-                        .anchored(Anchored::Yes);
-                    self.regex()
-                        .and_then(|re| re.search(&input))
-                        .map(|m| (m.pattern().as_usize(), m.end()))
-                }
-            };
-            match found {
-                Some((pid, end)) => {
-                    f(pid, i, end);
-                    i = end.max(i + 1);
-                    row = row_at(i.min(bytes.len()));
-                }
-                None => {
-                    row = st.ctx[usize::from(b)] as usize;
-                    i += 1;
-                }
-            }
+            i = next;
         }
     }
 
