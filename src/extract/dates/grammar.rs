@@ -14,6 +14,7 @@ use regex_automata::nfa::thompson;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, hybrid, meta};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::annotations::{RuleId, Span};
 use crate::rules::{RuleError, RuleSet};
@@ -477,6 +478,9 @@ pub struct Grammar {
     /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
     /// pattern over a short span).
     singles: Vec<meta::Regex>,
+    /// For a rule whose only group is the whole match (`\b(?P<year>…)\b`), that group's
+    /// field: its part is the match found, with no capture search.
+    whole: Vec<Option<usize>>,
     /// The same patterns as an anchored lazy DFA, run only where a match can start.
     starts: Option<Starts>,
 }
@@ -605,11 +609,15 @@ impl RowBuilder {
 }
 
 impl Starts {
-    fn build(sources: &[String]) -> Option<Starts> {
+    fn build(sources: &[String], hirs: &[Option<Hir>]) -> Option<Starts> {
         // An empty match could start anywhere: keep the plain search then.
-        for s in sources {
-            let hir = syntax::parse(s).ok()?;
-            if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        for hir in hirs {
+            if hir
+                .as_ref()?
+                .properties()
+                .minimum_len()
+                .is_none_or(|n| n == 0)
+            {
                 return None;
             }
         }
@@ -1051,7 +1059,13 @@ impl Grammar {
                 singles.push(single);
             }
         }
-        let starts = Starts::build(&sources);
+        let hirs: Vec<Option<Hir>> = sources.iter().map(|s| syntax::parse(s).ok()).collect();
+        let whole = compiled
+            .iter()
+            .zip(&hirs)
+            .map(|(rule, hir)| whole_match_field(rule, hir.as_ref()?))
+            .collect();
+        let starts = Starts::build(&sources, &hirs);
         let regex = std::sync::OnceLock::new();
         if starts.is_none() {
             // the plain search is the scan: build it now so a bad grammar fails here
@@ -1067,6 +1081,7 @@ impl Grammar {
             regex,
             sources,
             singles,
+            whole,
             starts,
         })
     }
@@ -1172,7 +1187,11 @@ impl Grammar {
             };
             let mut parts: [Option<Span>; N_FIELDS] = [None; N_FIELDS];
             let mut full = Span::new(m_start, m_end);
-            if rule.kind != Kind::Veto {
+            if rule.kind != Kind::Veto
+                && let Some(fi) = self.whole.get(rule_idx).copied().flatten()
+            {
+                parts[fi] = Some(full);
+            } else if rule.kind != Kind::Veto {
                 let Some(single) = self.singles.get(rule_idx) else {
                     return;
                 };
@@ -1208,6 +1227,31 @@ impl Grammar {
             });
         });
         out
+    }
+}
+
+/// The field of `rule`'s only group when that group is the whole match: the pattern is the
+/// group alone, or the group between zero-width assertions (`\b`).
+fn whole_match_field(rule: &Rule, hir: &Hir) -> Option<usize> {
+    let only_group = |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.sub.properties().explicit_captures_len() == 0);
+    let whole = match hir.kind() {
+        HirKind::Capture(_) => only_group(hir),
+        HirKind::Concat(xs) => {
+            xs.iter().filter(|x| only_group(x)).count() == 1
+                && xs
+                    .iter()
+                    .all(|x| only_group(x) || matches!(x.kind(), HirKind::Look(_)))
+        }
+        _ => false,
+    };
+    let mut fields = rule
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.is_empty());
+    match (whole, fields.next(), fields.next()) {
+        (true, Some((fi, g)), None) if g.len() == 1 => Some(fi),
+        _ => None,
     }
 }
 
