@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
+use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, hybrid, meta};
@@ -481,6 +482,8 @@ pub struct Grammar {
     /// For a rule whose only group is the whole match (`\b(?P<year>…)\b`), that group's
     /// field: its part is the match found, with no capture search.
     whole: Vec<Option<usize>>,
+    /// Each thread's capture slots, one per rule, made on first use and kept across documents.
+    caps: Pool<Vec<Option<Captures>>, CapsFn>,
     /// The same patterns as an anchored lazy DFA, run only where a match can start.
     starts: Option<Starts>,
 }
@@ -492,6 +495,14 @@ struct ScanCache {
     clears: usize,
     starts: Vec<Option<LazyStateID>>,
 }
+
+type CapsFn = Box<
+    dyn Fn() -> Vec<Option<Captures>>
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
 
 type DfaCacheFn =
     Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
@@ -1066,6 +1077,7 @@ impl Grammar {
             .map(|(rule, hir)| whole_match_field(rule, hir.as_ref()?))
             .collect();
         let starts = Starts::build(&sources, &hirs);
+        let n_rules = singles.len();
         let regex = std::sync::OnceLock::new();
         if starts.is_none() {
             // the plain search is the scan: build it now so a bad grammar fails here
@@ -1082,6 +1094,7 @@ impl Grammar {
             sources,
             singles,
             whole,
+            caps: Pool::new(Box::new(move || vec![None; n_rules])),
             starts,
         })
     }
@@ -1179,8 +1192,7 @@ impl Grammar {
     /// anchored capture search of that one pattern over the match.
     pub fn scan(&self, text: &str, from: usize) -> Vec<Cand> {
         let mut out = Vec::new();
-        let mut caps: Vec<Option<regex_automata::util::captures::Captures>> =
-            vec![None; self.singles.len()];
+        let mut caps = self.caps.get();
         self.for_each_match(text, from, |rule_idx, m_start, m_end| {
             let Some(rule) = self.rules.get(rule_idx) else {
                 return;
