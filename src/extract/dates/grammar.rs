@@ -529,7 +529,8 @@ struct Starts {
     first: Box<[[u16; 256]; MAX_ROWS]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
     /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
-    /// (nothing survives) and 1 (everything does), so a position is checked without branches.
+    /// (nothing survives) and 1 (everything does), so a position is checked without branches
+    /// on its codes.
     second: Vec<[u16; 256]>,
     third: Vec<[u64; 4]>,
 }
@@ -719,24 +720,27 @@ impl Starts {
         self.first[row % MAX_ROWS][usize::from(b)]
     }
 
-    /// Whether a match can start at a position whose look-behind row is `row` and whose
-    /// first three bytes are `b0`, `b1`, `b2`: the DFA survives them, as far as the tables see.
-    #[inline(always)]
-    fn survives(&self, row: usize, b0: u8, b1: u8, b2: u8) -> bool {
-        let v = self.first_code(row, b0);
-        let w = self.second[usize::from(v)][usize::from(b1)];
-        self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1 != 0
-    }
-
     /// The positions `i..i + n` where a match can start, as a bit mask (bit `k`: `i + k`),
     /// and `n` (64, or fewer at the end of the text). `row` is the look-behind row of `i`.
     fn starts_mask(&self, bytes: &[u8], i: usize, mut row: usize) -> (u64, usize) {
         let mut mask = 0u64;
         if let Some(block) = bytes.get(i..i + 66) {
-            for k in 0..64 {
-                let ok = self.survives(row, block[k], block[k + 1], block[k + 2]);
-                mask |= u64::from(ok) << k;
+            // first bytes for all 64 positions, then the next two bytes where the first
+            // survives (most positions die on their first byte)
+            let mut codes = [0u16; 64];
+            for (k, code) in codes.iter_mut().enumerate() {
+                *code = self.first_code(row, block[k]);
+                mask |= u64::from(*code != 0) << k;
                 row = self.ctx[usize::from(block[k])] as usize;
+            }
+            let mut todo = mask;
+            while todo != 0 {
+                let k = todo.trailing_zeros() as usize;
+                todo &= todo - 1;
+                let w = self.second[usize::from(codes[k])][usize::from(block[k + 1])];
+                let b2 = block[k + 2];
+                let ok = self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1;
+                mask &= !((1 ^ ok) << k);
             }
             return (mask, 64);
         }
