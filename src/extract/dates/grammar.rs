@@ -224,7 +224,60 @@ const TYPES: &[&str] = &["DATE", "TIME", "DURATION", "SET"];
 #[derive(Debug, Default)]
 pub struct Lexicon {
     classes: HashMap<String, Vec<(String, String)>>,
-    index: HashMap<String, HashMap<String, String>>,
+    index: FxMap<String, FxMap<String, String>>,
+}
+
+/// FxHash (as in rustc): the tense check looks up several words and word pairs for every
+/// mention, and SipHash was most of that.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+/// `words[w]` with every byte `from` of `w` read as `to` (both ASCII): on the stack when short.
+fn get_replaced<'a>(
+    words: &'a FxMap<String, String>,
+    w: &str,
+    from: u8,
+    to: u8,
+) -> Option<&'a str> {
+    let mut buf = [0u8; 64];
+    let Some(b) = buf.get_mut(..w.len()) else {
+        return words
+            .get(&w.replace(char::from(from), &char::from(to).to_string()))
+            .map(String::as_str);
+    };
+    for (d, &c) in b.iter_mut().zip(w.as_bytes()) {
+        *d = if c == from { to } else { c };
+    }
+    // an ASCII byte for an ASCII byte keeps the text UTF-8
+    let replaced = std::str::from_utf8(b).ok()?;
+    words.get(replaced).map(String::as_str)
 }
 
 /// Lower case, whitespace runs as one space, a trailing `.` dropped.
@@ -291,12 +344,23 @@ impl Lexicon {
     /// space).
     pub fn get(&self, class: &str, word: &str) -> Option<&str> {
         let words = self.index.get(class)?;
-        if is_normal(word) {
+        let normalised;
+        let w: &str = if is_normal(word) {
             if let Some(v) = words.get(word) {
                 return Some(v.as_str());
             }
             if !word.contains(['-', ' ']) {
                 return None;
+            }
+            if word.contains(['\x0b', '\x0c']) {
+                normalised = normalise(word);
+                if let Some(v) = words.get(&normalised) {
+                    return Some(v.as_str());
+                }
+                &normalised
+            } else {
+                // normalising would not change it: looked up already
+                word
             }
         } else if word.len() <= 32
             && word.bytes().all(|b| b.is_ascii_graphic())
@@ -311,20 +375,22 @@ impl Lexicon {
             }
             let lower = std::str::from_utf8(&buf[..w.len()]).ok()?;
             return words.get(lower).map(|v| v.as_str());
-        }
-        let w = normalise(word);
-        if let Some(v) = words.get(&w) {
-            return Some(v.as_str());
-        }
+        } else {
+            normalised = normalise(word);
+            if let Some(v) = words.get(&normalised) {
+                return Some(v.as_str());
+            }
+            &normalised
+        };
         if w.contains('-')
-            && let Some(v) = words.get(&w.replace('-', " "))
+            && let Some(v) = get_replaced(words, w, b'-', b' ')
         {
-            return Some(v.as_str());
+            return Some(v);
         }
         if w.contains(' ')
-            && let Some(v) = words.get(&w.replace(' ', "-"))
+            && let Some(v) = get_replaced(words, w, b' ', b'-')
         {
-            return Some(v.as_str());
+            return Some(v);
         }
         None
     }
@@ -1315,7 +1381,95 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{narrow_classes, trie_regex};
+    use super::{Lexicon, is_normal, narrow_classes, normalise, trie_regex};
+
+    /// `Lexicon::get` as it was before the lookups were made cheaper: the new one must
+    /// answer the same.
+    fn get_reference<'a>(lex: &'a Lexicon, class: &str, word: &str) -> Option<&'a str> {
+        let words = lex.index.get(class)?;
+        if is_normal(word) {
+            if let Some(v) = words.get(word) {
+                return Some(v.as_str());
+            }
+            if !word.contains(['-', ' ']) {
+                return None;
+            }
+        } else if word.len() <= 32
+            && word.bytes().all(|b| b.is_ascii_graphic())
+            && !word.contains('-')
+        {
+            let lower = word.trim_end_matches('.').to_ascii_lowercase();
+            return words.get(&lower).map(|v| v.as_str());
+        }
+        let w = normalise(word);
+        if let Some(v) = words.get(&w) {
+            return Some(v.as_str());
+        }
+        if w.contains('-')
+            && let Some(v) = words.get(&w.replace('-', " "))
+        {
+            return Some(v.as_str());
+        }
+        if w.contains(' ')
+            && let Some(v) = words.get(&w.replace(' ', "-"))
+        {
+            return Some(v.as_str());
+        }
+        None
+    }
+
+    #[test]
+    fn lexicon_lookups_normalise_and_read_hyphens_as_spaces() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let long = "a ".repeat(40) + "few";
+        let words = [
+            "a few",
+            "A Few",
+            "a-few",
+            "A-FEW",
+            "a  few",
+            "a\tfew",
+            "a\x0cfew",
+            "a few.",
+            "a-couple-of",
+            "couple of",
+            "friday",
+            "Friday",
+            "Fri.",
+            "sept.",
+            "twenty-one",
+            "twenty one",
+            "year",
+            "Years",
+            "said the",
+            "Said The",
+            "xyzzy",
+            "",
+            ".",
+            long.as_str(),
+            "é",
+            "Ünter-den",
+        ];
+        for class in [
+            "vague",
+            "weekday",
+            "wd_abbr",
+            "mon_abbr",
+            "numword",
+            "unit",
+            "future_cue",
+        ] {
+            for w in words {
+                assert_eq!(
+                    lex.get(class, w),
+                    get_reference(&lex, class, w),
+                    "{class} {w:?}"
+                );
+            }
+        }
+        assert!(lex.has("vague", "A-Few"));
+    }
 
     #[test]
     fn digit_and_space_classes_are_narrowed_inside_and_outside_brackets() {
