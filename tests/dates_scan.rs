@@ -99,10 +99,34 @@ fn scan_equals_plain_search_on_examples() {
         "In the early '90s and mid-2019, three years ago, the 21st century began.",
         "x2019y, amid yearly results; Q3 2025 and H1'26, FY27, the year-ago quarter.",
         "Né le 12 mai 1998 — é١٩٩٨ \u{212a}\u{00a0}May 2019\nnow",
+        // texts that end one, two or three bytes into a possible match (the start filter
+        // looks at up to three bytes)
+        "2",
+        "in 3",
+        "Q3",
+        "the y",
+        "noo",
+        "x '9",
+        "Tuesday 2",
     ];
     assert!(g.raw_matches(texts[1]).len() >= 4);
     for t in texts {
         assert_eq!(g.raw_matches(t), g.raw_matches_plain(t), "{t:?}");
+    }
+}
+
+/// The scan looks for starts 64 positions at a time: matches across a block's end, and texts
+/// that end inside the last block, are found as by the plain search.
+#[test]
+fn scan_equals_plain_search_across_blocks() {
+    let g = grammar_cached();
+    let text = "Last week, on Tuesday 3 March 2020 at 10:30 p.m. GMT, sales rose 5% to $5m; \
+                in the early '90s and mid-2019, three years ago. Q3 2025 and H1'26, FY27.";
+    for pad in 0..70 {
+        let t = format!("{}{text}", " x".repeat(pad / 2) + &"y".repeat(pad % 2));
+        assert_eq!(g.raw_matches(&t), g.raw_matches_plain(&t), "{t:?}");
+        let cut = &t[..t.len() - pad.min(t.len())];
+        assert_eq!(g.raw_matches(cut), g.raw_matches_plain(cut), "{cut:?}");
     }
 }
 

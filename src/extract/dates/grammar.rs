@@ -11,9 +11,11 @@ use std::collections::HashMap;
 
 use regex_automata::hybrid::LazyStateID;
 use regex_automata::nfa::thompson;
+use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
 use regex_automata::util::syntax;
 use regex_automata::{Anchored, Input, hybrid, meta};
+use regex_syntax::hir::{Hir, HirKind};
 
 use crate::annotations::{RuleId, Span};
 use crate::rules::{RuleError, RuleSet};
@@ -222,7 +224,60 @@ const TYPES: &[&str] = &["DATE", "TIME", "DURATION", "SET"];
 #[derive(Debug, Default)]
 pub struct Lexicon {
     classes: HashMap<String, Vec<(String, String)>>,
-    index: HashMap<String, HashMap<String, String>>,
+    index: FxMap<String, FxMap<String, String>>,
+}
+
+/// FxHash (as in rustc): the tense check looks up several words and word pairs for every
+/// mention, and SipHash was most of that.
+#[derive(Default, Clone, Copy)]
+struct Fx(u64);
+
+impl std::hash::Hasher for Fx {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fx>>;
+
+/// `words[w]` with every byte `from` of `w` read as `to` (both ASCII): on the stack when short.
+fn get_replaced<'a>(
+    words: &'a FxMap<String, String>,
+    w: &str,
+    from: u8,
+    to: u8,
+) -> Option<&'a str> {
+    let mut buf = [0u8; 64];
+    let Some(b) = buf.get_mut(..w.len()) else {
+        return words
+            .get(&w.replace(char::from(from), &char::from(to).to_string()))
+            .map(String::as_str);
+    };
+    for (d, &c) in b.iter_mut().zip(w.as_bytes()) {
+        *d = if c == from { to } else { c };
+    }
+    // an ASCII byte for an ASCII byte keeps the text UTF-8
+    let replaced = std::str::from_utf8(b).ok()?;
+    words.get(replaced).map(String::as_str)
 }
 
 /// Lower case, whitespace runs as one space, a trailing `.` dropped.
@@ -289,12 +344,23 @@ impl Lexicon {
     /// space).
     pub fn get(&self, class: &str, word: &str) -> Option<&str> {
         let words = self.index.get(class)?;
-        if is_normal(word) {
+        let normalised;
+        let w: &str = if is_normal(word) {
             if let Some(v) = words.get(word) {
                 return Some(v.as_str());
             }
             if !word.contains(['-', ' ']) {
                 return None;
+            }
+            if word.contains(['\x0b', '\x0c']) {
+                normalised = normalise(word);
+                if let Some(v) = words.get(&normalised) {
+                    return Some(v.as_str());
+                }
+                &normalised
+            } else {
+                // normalising would not change it: looked up already
+                word
             }
         } else if word.len() <= 32
             && word.bytes().all(|b| b.is_ascii_graphic())
@@ -309,20 +375,22 @@ impl Lexicon {
             }
             let lower = std::str::from_utf8(&buf[..w.len()]).ok()?;
             return words.get(lower).map(|v| v.as_str());
-        }
-        let w = normalise(word);
-        if let Some(v) = words.get(&w) {
-            return Some(v.as_str());
-        }
+        } else {
+            normalised = normalise(word);
+            if let Some(v) = words.get(&normalised) {
+                return Some(v.as_str());
+            }
+            &normalised
+        };
         if w.contains('-')
-            && let Some(v) = words.get(&w.replace('-', " "))
+            && let Some(v) = get_replaced(words, w, b'-', b' ')
         {
-            return Some(v.as_str());
+            return Some(v);
         }
         if w.contains(' ')
-            && let Some(v) = words.get(&w.replace(' ', "-"))
+            && let Some(v) = get_replaced(words, w, b' ', b'-')
         {
-            return Some(v.as_str());
+            return Some(v);
         }
         None
     }
@@ -477,6 +545,11 @@ pub struct Grammar {
     /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
     /// pattern over a short span).
     singles: Vec<meta::Regex>,
+    /// For a rule whose only group is the whole match (`\b(?P<year>…)\b`), that group's
+    /// field: its part is the match found, with no capture search.
+    whole: Vec<Option<usize>>,
+    /// Each thread's capture slots, one per rule, made on first use and kept across documents.
+    caps: Pool<Vec<Option<Captures>>, CapsFn>,
     /// The same patterns as an anchored lazy DFA, run only where a match can start.
     starts: Option<Starts>,
 }
@@ -489,15 +562,25 @@ struct ScanCache {
     starts: Vec<Option<LazyStateID>>,
 }
 
+type CapsFn = Box<
+    dyn Fn() -> Vec<Option<Captures>>
+        + Send
+        + Sync
+        + std::panic::UnwindSafe
+        + std::panic::RefUnwindSafe,
+>;
+
 type DfaCacheFn =
     Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
 /// Finds the same matches as `regex.find_iter` (leftmost-first, non-overlapping) with
 /// anchored searches at the positions where a match can start. An unanchored lazy DFA over
 /// the whole grammar keeps discovering new states on new text (it tracks every pattern at
-/// every recent start); the anchored one has few states. `first` says, for the byte before a
-/// position (256: start of text) and the byte at it, whether the DFA survives that first
-/// byte: where it dies no match starts, so the table is exact, not a heuristic.
+/// every recent start); the anchored one has few states. `first`, `second` and `third` say,
+/// for the byte before a position (256: start of text) and the first three bytes at it,
+/// whether the DFA survives them: where it dies no match starts, so the tables are exact, not
+/// a heuristic. Most words die on their third byte (`to `, `and`, `has`), so most positions
+/// are rejected without a search.
 struct Starts {
     dfa: hybrid::dfa::DFA,
     pool: Pool<ScanCache, DfaCacheFn>,
@@ -505,18 +588,114 @@ struct Starts {
     row_prev: Vec<Option<u8>>,
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
-    /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: search only if the next byte
-    /// is allowed by `second[k - 2]` (the state after the first byte dies on the others).
-    first: Vec<[u16; 256]>,
-    second: Vec<[bool; 256]>,
+    /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: look up the next byte in
+    /// `second[k]` (the state after the first byte dies on the others). One row per
+    /// distinct start state (regex-automata has six kinds of look-behind), at most
+    /// [`MAX_ROWS`]: a fixed size lets the scan index it without a bounds check.
+    first: Box<[[u16; 256]; MAX_ROWS]>,
+    /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
+    /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
+    /// (nothing survives) and 1 (everything does), so a position is checked without branches
+    /// on its codes.
+    second: Vec<[u16; 256]>,
+    third: Vec<[u64; 4]>,
+}
+
+const MAX_ROWS: usize = 8;
+
+/// Dedupes the filter rows while they are built: equal states share a row, and so do equal
+/// rows.
+#[derive(Default)]
+struct RowBuilder {
+    second: Vec<[u16; 256]>,
+    third: Vec<[u64; 4]>,
+    second_of: HashMap<LazyStateID, u16>,
+    third_of: HashMap<LazyStateID, u16>,
+    second_rows: HashMap<[u16; 256], u16>,
+    third_rows: HashMap<[u64; 4], u16>,
+}
+
+impl RowBuilder {
+    /// The code of a state after the first byte (see `Starts::first`).
+    fn code1(
+        &mut self,
+        dfa: &hybrid::dfa::DFA,
+        cache: &mut hybrid::dfa::Cache,
+        s: LazyStateID,
+    ) -> Option<u16> {
+        if s.is_dead() {
+            return Some(0);
+        }
+        if s.is_tagged() {
+            return Some(1);
+        }
+        if let Some(&k) = self.second_of.get(&s) {
+            return Some(k);
+        }
+        let mut row = [0u16; 256];
+        for (b, v) in row.iter_mut().enumerate() {
+            let next = dfa.next_state(cache, s, b as u8).ok()?;
+            *v = self.code2(dfa, cache, next)?;
+        }
+        let k = match self.second_rows.get(&row) {
+            Some(&k) => k,
+            None => {
+                self.second.push(row);
+                let k = u16::try_from(self.second.len() + 1).ok()?;
+                self.second_rows.insert(row, k);
+                k
+            }
+        };
+        self.second_of.insert(s, k);
+        Some(k)
+    }
+
+    /// The code of a state after the second byte (see `Starts::second`).
+    fn code2(
+        &mut self,
+        dfa: &hybrid::dfa::DFA,
+        cache: &mut hybrid::dfa::Cache,
+        s: LazyStateID,
+    ) -> Option<u16> {
+        if s.is_dead() {
+            return Some(0);
+        }
+        if s.is_tagged() {
+            return Some(1);
+        }
+        if let Some(&k) = self.third_of.get(&s) {
+            return Some(k);
+        }
+        let mut bits = [0u64; 4];
+        for b in 0..=255u8 {
+            if !dfa.next_state(cache, s, b).ok()?.is_dead() {
+                bits[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        let k = match self.third_rows.get(&bits) {
+            Some(&k) => k,
+            None => {
+                self.third.push(bits);
+                let k = u16::try_from(self.third.len() + 1).ok()?;
+                self.third_rows.insert(bits, k);
+                k
+            }
+        };
+        self.third_of.insert(s, k);
+        Some(k)
+    }
 }
 
 impl Starts {
-    fn build(sources: &[String]) -> Option<Starts> {
+    fn build(sources: &[String], hirs: &[Option<Hir>]) -> Option<Starts> {
         // An empty match could start anywhere: keep the plain search then.
-        for s in sources {
-            let hir = syntax::parse(s).ok()?;
-            if hir.properties().minimum_len().is_none_or(|n| n == 0) {
+        for hir in hirs {
+            if hir
+                .as_ref()?
+                .properties()
+                .minimum_len()
+                .is_none_or(|n| n == 0)
+            {
                 return None;
             }
         }
@@ -537,7 +716,7 @@ impl Starts {
         let mut cache = dfa.create_cache();
         let mut ctx = Box::new([0u8; 257]);
         let mut first: Vec<[u16; 256]> = Vec::new();
-        let mut second: Vec<[bool; 256]> = Vec::new();
+        let mut rows = RowBuilder::default();
         let mut row_prev: Vec<Option<u8>> = Vec::new();
         let mut row_sid: Vec<LazyStateID> = Vec::new();
         for prev in 0..=256usize {
@@ -559,23 +738,7 @@ impl Starts {
                     } else if !start.is_quit() {
                         for (b, v) in row.iter_mut().enumerate() {
                             let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
-                            if next.is_dead() {
-                                *v = 0;
-                            } else if !next.is_tagged() {
-                                let mut r2 = [false; 256];
-                                for (b2, ok) in r2.iter_mut().enumerate() {
-                                    let n2 = dfa.next_state(&mut cache, next, b2 as u8).ok()?;
-                                    *ok = !n2.is_dead();
-                                }
-                                let k = match second.iter().position(|r| *r == r2) {
-                                    Some(k) => k,
-                                    None => {
-                                        second.push(r2);
-                                        second.len() - 1
-                                    }
-                                };
-                                *v = u16::try_from(k + 2).ok()?;
-                            }
+                            *v = rows.code1(&dfa, &mut cache, next)?;
                         }
                     }
                     first.push(row);
@@ -586,24 +749,90 @@ impl Starts {
             };
             ctx[prev] = u8::try_from(idx).ok()?;
         }
-        if cache.clear_count() != 0 {
+        if cache.clear_count() != 0 || first.len() > MAX_ROWS {
             return None;
         }
-        let d = dfa.clone();
-        let rows = first.len();
+        let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
+        first_rows[..first.len()].copy_from_slice(&first);
+        // Building the tables determinised every state within three bytes of a start, the
+        // states most searches visit: each thread's cache starts as a copy of this one rather
+        // than empty (no warm-up for them, and they sit together in the transition table).
+        let starts: Vec<Option<LazyStateID>> = row_sid.iter().copied().map(Some).collect();
         let pool: Pool<ScanCache, DfaCacheFn> = Pool::new(Box::new(move || ScanCache {
-            cache: d.create_cache(),
+            cache: cache.clone(),
             clears: 0,
-            starts: vec![None; rows],
+            starts: starts.clone(),
         }));
         Some(Starts {
             dfa,
             pool,
             row_prev,
             ctx,
-            first,
-            second,
+            first: first_rows,
+            second: [[0; 256], [1; 256]]
+                .into_iter()
+                .chain(rows.second)
+                .collect(),
+            third: [[0; 4], [u64::MAX; 4]]
+                .into_iter()
+                .chain(rows.third)
+                .collect(),
         })
+    }
+
+    /// The code of `first` for look-behind row `row` and byte `b`.
+    #[inline(always)]
+    fn first_code(&self, row: usize, b: u8) -> u16 {
+        self.first[row % MAX_ROWS][usize::from(b)]
+    }
+
+    /// The positions `i..i + n` where a match can start, as a bit mask (bit `k`: `i + k`),
+    /// and `n` (64, or fewer at the end of the text). `row` is the look-behind row of `i`.
+    fn starts_mask(&self, bytes: &[u8], i: usize, mut row: usize) -> (u64, usize) {
+        let mut mask = 0u64;
+        if let Some(block) = bytes.get(i..i + 66) {
+            // first bytes for all 64 positions, then the next two bytes where the first
+            // survives (most positions die on their first byte)
+            let mut codes = [0u16; 64];
+            for (k, code) in codes.iter_mut().enumerate() {
+                *code = self.first_code(row, block[k]);
+                mask |= u64::from(*code != 0) << k;
+                row = self.ctx[usize::from(block[k])] as usize;
+            }
+            let mut todo = mask;
+            while todo != 0 {
+                let k = todo.trailing_zeros() as usize;
+                todo &= todo - 1;
+                let w = self.second[usize::from(codes[k])][usize::from(block[k + 1])];
+                let b2 = block[k + 2];
+                let ok = self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1;
+                mask &= !((1 ^ ok) << k);
+            }
+            return (mask, 64);
+        }
+        // the end of the text: a search where the tables run out of bytes
+        let n = (bytes.len() - i).min(64);
+        for k in 0..n {
+            let at = i + k;
+            let v = self.first_code(row, bytes[at]);
+            let ok = match (bytes.get(at + 1), bytes.get(at + 2)) {
+                _ if v < 2 => v == 1,
+                (None, _) => true,
+                (Some(&b1), b2) => {
+                    let w = self.second[usize::from(v)][usize::from(b1)];
+                    match b2 {
+                        _ if w < 2 => w == 1,
+                        None => true,
+                        Some(&b2) => {
+                            self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1 != 0
+                        }
+                    }
+                }
+            };
+            mask |= u64::from(ok) << k;
+            row = self.ctx[usize::from(bytes[at])] as usize;
+        }
+        (mask, n)
     }
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
@@ -911,7 +1140,14 @@ impl Grammar {
                 singles.push(single);
             }
         }
-        let starts = Starts::build(&sources);
+        let hirs: Vec<Option<Hir>> = sources.iter().map(|s| syntax::parse(s).ok()).collect();
+        let whole = compiled
+            .iter()
+            .zip(&hirs)
+            .map(|(rule, hir)| whole_match_field(rule, hir.as_ref()?))
+            .collect();
+        let starts = Starts::build(&sources, &hirs);
+        let n_rules = singles.len();
         let regex = std::sync::OnceLock::new();
         if starts.is_none() {
             // the plain search is the scan: build it now so a bad grammar fails here
@@ -927,6 +1163,8 @@ impl Grammar {
             regex,
             sources,
             singles,
+            whole,
+            caps: Pool::new(Box::new(move || vec![None; n_rules])),
             starts,
         })
     }
@@ -951,35 +1189,41 @@ impl Grammar {
         };
         let bytes = text.as_bytes();
         let mut sc = st.pool.get();
+        let row_at = |i: usize| st.ctx[if i == 0 { 256 } else { bytes[i - 1] as usize }] as usize;
         let mut i = from;
         while i < bytes.len() {
-            let prev = if i == 0 { 256 } else { bytes[i - 1] as usize };
-            let row = st.ctx[prev] as usize;
-            let v = st.first[row][bytes[i] as usize] as usize;
-            if v == 0 || (v >= 2 && i + 1 < bytes.len() && !st.second[v - 2][bytes[i + 1] as usize])
-            {
-                i += 1;
-                continue;
-            }
-            let found = match st.search_at(&mut sc, row, bytes, i) {
-                Ok(found) => found,
-                // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
-                Err(()) => {
-                    let input = Input::new(text)
-                        .span(i..bytes.len())
-                        .anchored(Anchored::Yes);
-                    self.regex()
-                        .and_then(|re| re.search(&input))
-                        .map(|m| (m.pattern().as_usize(), m.end()))
+            // the next positions where a match can start, 64 at a time
+            let (mut mask, n) = st.starts_mask(bytes, i, row_at(i));
+            let mut next = i + n;
+            while mask != 0 {
+                let at = i + mask.trailing_zeros() as usize;
+                let found = match st.search_at(&mut sc, row_at(at), bytes, at) {
+                    Ok(found) => found,
+                    // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
+                    Err(()) => {
+                        let input = Input::new(text)
+                            .span(at..bytes.len())
+                            .anchored(Anchored::Yes);
+                        self.regex()
+                            .and_then(|re| re.search(&input))
+                            .map(|m| (m.pattern().as_usize(), m.end()))
+                    }
+                };
+                match found {
+                    Some((pid, end)) => {
+                        f(pid, at, end);
+                        // go on after the match
+                        let after = end.max(at + 1);
+                        if after >= i + n {
+                            next = after;
+                            break;
+                        }
+                        mask &= u64::MAX << (after - i);
+                    }
+                    None => mask &= mask - 1,
                 }
-            };
-            match found {
-                Some((pid, end)) => {
-                    f(pid, i, end);
-                    i = end.max(i + 1);
-                }
-                None => i += 1,
             }
+            i = next;
         }
     }
 
@@ -1018,15 +1262,18 @@ impl Grammar {
     /// anchored capture search of that one pattern over the match.
     pub fn scan(&self, text: &str, from: usize) -> Vec<Cand> {
         let mut out = Vec::new();
-        let mut caps: Vec<Option<regex_automata::util::captures::Captures>> =
-            vec![None; self.singles.len()];
+        let mut caps = self.caps.get();
         self.for_each_match(text, from, |rule_idx, m_start, m_end| {
             let Some(rule) = self.rules.get(rule_idx) else {
                 return;
             };
             let mut parts: [Option<Span>; N_FIELDS] = [None; N_FIELDS];
             let mut full = Span::new(m_start, m_end);
-            if rule.kind != Kind::Veto {
+            if rule.kind != Kind::Veto
+                && let Some(fi) = self.whole.get(rule_idx).copied().flatten()
+            {
+                parts[fi] = Some(full);
+            } else if rule.kind != Kind::Veto {
                 let Some(single) = self.singles.get(rule_idx) else {
                     return;
                 };
@@ -1062,6 +1309,31 @@ impl Grammar {
             });
         });
         out
+    }
+}
+
+/// The field of `rule`'s only group when that group is the whole match: the pattern is the
+/// group alone, or the group between zero-width assertions (`\b`).
+fn whole_match_field(rule: &Rule, hir: &Hir) -> Option<usize> {
+    let only_group = |h: &Hir| matches!(h.kind(), HirKind::Capture(c) if c.sub.properties().explicit_captures_len() == 0);
+    let whole = match hir.kind() {
+        HirKind::Capture(_) => only_group(hir),
+        HirKind::Concat(xs) => {
+            xs.iter().filter(|x| only_group(x)).count() == 1
+                && xs
+                    .iter()
+                    .all(|x| only_group(x) || matches!(x.kind(), HirKind::Look(_)))
+        }
+        _ => false,
+    };
+    let mut fields = rule
+        .groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| !g.is_empty());
+    match (whole, fields.next(), fields.next()) {
+        (true, Some((fi, g)), None) if g.len() == 1 => Some(fi),
+        _ => None,
     }
 }
 
@@ -1109,7 +1381,95 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{narrow_classes, trie_regex};
+    use super::{Lexicon, is_normal, narrow_classes, normalise, trie_regex};
+
+    /// `Lexicon::get` as it was before the lookups were made cheaper: the new one must
+    /// answer the same.
+    fn get_reference<'a>(lex: &'a Lexicon, class: &str, word: &str) -> Option<&'a str> {
+        let words = lex.index.get(class)?;
+        if is_normal(word) {
+            if let Some(v) = words.get(word) {
+                return Some(v.as_str());
+            }
+            if !word.contains(['-', ' ']) {
+                return None;
+            }
+        } else if word.len() <= 32
+            && word.bytes().all(|b| b.is_ascii_graphic())
+            && !word.contains('-')
+        {
+            let lower = word.trim_end_matches('.').to_ascii_lowercase();
+            return words.get(&lower).map(|v| v.as_str());
+        }
+        let w = normalise(word);
+        if let Some(v) = words.get(&w) {
+            return Some(v.as_str());
+        }
+        if w.contains('-')
+            && let Some(v) = words.get(&w.replace('-', " "))
+        {
+            return Some(v.as_str());
+        }
+        if w.contains(' ')
+            && let Some(v) = words.get(&w.replace(' ', "-"))
+        {
+            return Some(v.as_str());
+        }
+        None
+    }
+
+    #[test]
+    fn lexicon_lookups_normalise_and_read_hyphens_as_spaces() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let long = "a ".repeat(40) + "few";
+        let words = [
+            "a few",
+            "A Few",
+            "a-few",
+            "A-FEW",
+            "a  few",
+            "a\tfew",
+            "a\x0cfew",
+            "a few.",
+            "a-couple-of",
+            "couple of",
+            "friday",
+            "Friday",
+            "Fri.",
+            "sept.",
+            "twenty-one",
+            "twenty one",
+            "year",
+            "Years",
+            "said the",
+            "Said The",
+            "xyzzy",
+            "",
+            ".",
+            long.as_str(),
+            "é",
+            "Ünter-den",
+        ];
+        for class in [
+            "vague",
+            "weekday",
+            "wd_abbr",
+            "mon_abbr",
+            "numword",
+            "unit",
+            "future_cue",
+        ] {
+            for w in words {
+                assert_eq!(
+                    lex.get(class, w),
+                    get_reference(&lex, class, w),
+                    "{class} {w:?}"
+                );
+            }
+        }
+        assert!(lex.has("vague", "A-Few"));
+    }
 
     #[test]
     fn digit_and_space_classes_are_narrowed_inside_and_outside_brackets() {

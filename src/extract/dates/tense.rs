@@ -75,15 +75,17 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     // Words before, nearest first.
     let (words_before, words_after) = clause_words(text, span, sentence, true);
     let n = words_before.len().max(words_after.len());
+    // the two-word cues are built here, one buffer for the whole clause
+    let mut pair = String::with_capacity(32);
     for k in 0..n {
         if k < words_before.len() {
             let i = words_before.len() - 1 - k;
-            if let Some(t) = cue(lex, &words_before, i) {
+            if let Some(t) = cue(lex, &words_before, i, &mut pair) {
                 return t;
             }
         }
         if k < words_after.len()
-            && let Some(t) = cue(lex, &words_after, k)
+            && let Some(t) = cue(lex, &words_after, k, &mut pair)
         {
             return t;
         }
@@ -102,14 +104,14 @@ pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: 
         .any(|w| lex.has(class, &w.to_lowercase()))
 }
 
-fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
+fn cue(lex: &Lexicon, words: &[&str], i: usize, pair: &mut String) -> Option<Tense> {
     let w = words[i];
-    let mut pair = String::with_capacity(32);
     if let Some(next) = words.get(i + 1) {
+        pair.clear();
         pair.push_str(w);
         pair.push(' ');
         pair.push_str(next);
-        if lex.has("future_cue", &pair) {
+        if lex.has("future_cue", pair) {
             return Some(Tense::Future);
         }
     }
@@ -118,7 +120,7 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize) -> Option<Tense> {
         pair.push_str(words[i - 1]);
         pair.push(' ');
         pair.push_str(w);
-        if lex.has("future_cue", &pair) {
+        if lex.has("future_cue", pair) {
             return Some(Tense::Future);
         }
     }
