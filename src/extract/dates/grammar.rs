@@ -637,15 +637,7 @@ impl RowBuilder {
             let next = dfa.next_state(cache, s, b as u8).ok()?;
             *v = self.code2(dfa, cache, next)?;
         }
-        let k = match self.second_rows.get(&row) {
-            Some(&k) => k,
-            None => {
-                self.second.push(row);
-                let k = u16::try_from(self.second.len() + 1).ok()?;
-                self.second_rows.insert(row, k);
-                k
-            }
-        };
+        let k = intern(&mut self.second, &mut self.second_rows, row)?;
         self.second_of.insert(s, k);
         Some(k)
     }
@@ -672,18 +664,25 @@ impl RowBuilder {
                 bits[usize::from(b >> 6)] |= 1 << (b & 63);
             }
         }
-        let k = match self.third_rows.get(&bits) {
-            Some(&k) => k,
-            None => {
-                self.third.push(bits);
-                let k = u16::try_from(self.third.len() + 1).ok()?;
-                self.third_rows.insert(bits, k);
-                k
-            }
-        };
+        let k = intern(&mut self.third, &mut self.third_rows, bits)?;
         self.third_of.insert(s, k);
         Some(k)
     }
+}
+
+/// The code of `row` in `rows` (its index + 2: codes 0 and 1 mean dead and tagged), added if new.
+fn intern<R: Copy + Eq + std::hash::Hash>(
+    rows: &mut Vec<R>,
+    codes: &mut HashMap<R, u16>,
+    row: R,
+) -> Option<u16> {
+    if let Some(&k) = codes.get(&row) {
+        return Some(k);
+    }
+    rows.push(row);
+    let k = u16::try_from(rows.len() + 1).ok()?;
+    codes.insert(row, k);
+    Some(k)
 }
 
 impl Starts {
