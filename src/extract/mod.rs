@@ -8,6 +8,7 @@ use crate::rules::{RuleError, RuleSet};
 pub mod citations;
 pub mod dates;
 pub mod entities;
+pub mod fx;
 pub mod money;
 pub mod targets;
 
