@@ -621,7 +621,7 @@ pub fn load(item: &Item, max_doc_bytes: u64) -> Result<Document, DocError> {
     match item {
         Item::File { path, doc_id, .. } => {
             let bytes = read_file(path, max_doc_bytes)?;
-            let mut doc = decode_document(doc_id, &bytes)?;
+            let mut doc = decode_document_owned(doc_id, bytes)?;
             doc.source.path = path.display().to_string();
             if path.file_name().is_some_and(|n| n.to_str().is_none()) {
                 doc.warnings.push(
@@ -798,7 +798,7 @@ fn raw_document(doc_id: String, raw: &serde_json::Value, line: u64) -> Result<Do
             format!("line {line}: \"raw_b64\" is not valid base64"),
         )
     })?;
-    let mut doc = decode_document(&doc_id, &bytes)?;
+    let mut doc = decode_document_owned(&doc_id, bytes)?;
     if Path::new(&doc_id)
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
@@ -877,7 +877,14 @@ pub fn normalise_date(s: &str) -> Option<String> {
 /// Decode raw bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252 with a
 /// warning. NUL bytes outside UTF-16 mean binary.
 pub fn decode_document(doc_id: &str, bytes: &[u8]) -> Result<Document, DocError> {
-    let hash = blake3::hash(bytes).to_hex().to_string();
+    decode_document_owned(doc_id, bytes.to_vec())
+}
+
+/// [`decode_document`] taking the bytes by value: valid UTF-8 (the common case) becomes the text
+/// without a copy.
+pub fn decode_document_owned(doc_id: &str, bytes: Vec<u8>) -> Result<Document, DocError> {
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let n_bytes = bytes.len() as u64;
     let (text, encoding, warning): (String, &'static str, Option<String>) = if let Some(rest) =
         bytes.strip_prefix(b"\xEF\xBB\xBF")
     {
@@ -898,27 +905,23 @@ pub fn decode_document(doc_id: &str, bytes: &[u8]) -> Result<Document, DocError>
         } else {
             (encoding_rs::UTF_16BE, "utf-16be")
         };
-        let (t, had_errors) = enc.decode_with_bom_removal(bytes);
+        let (t, had_errors) = enc.decode_with_bom_removal(&bytes);
         let w = had_errors.then(|| format!("invalid {name} sequences were replaced with U+FFFD"));
         (t.into_owned(), name, w)
-    } else if memchr::memchr(0, bytes).is_some() {
+    } else if let Some(at) = memchr::memchr(0, &bytes) {
         return Err(DocError::new(
             "binary",
             format!(
-                "contains NUL bytes (first at byte {}): a binary file, or UTF-16 without a byte order mark",
-                memchr::memchr(0, bytes).unwrap_or(0)
+                "contains NUL bytes (first at byte {at}): a binary file, or UTF-16 without a byte order mark"
             ),
         ));
     } else {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => (s.to_string(), "utf-8", None),
+        match String::from_utf8(bytes) {
+            Ok(s) => (s, "utf-8", None),
             Err(e) => {
-                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
-                (
-                    t.into_owned(),
-                    "windows-1252",
-                    Some(fallback_warning(e.valid_up_to())),
-                )
+                let at = e.utf8_error().valid_up_to();
+                let (t, _, _) = encoding_rs::WINDOWS_1252.decode(e.as_bytes());
+                (t.into_owned(), "windows-1252", Some(fallback_warning(at)))
             }
         }
     };
@@ -932,7 +935,7 @@ pub fn decode_document(doc_id: &str, bytes: &[u8]) -> Result<Document, DocError>
     doc.source = Source {
         path: String::new(),
         line: None,
-        bytes: bytes.len() as u64,
+        bytes: n_bytes,
         blake3: hash,
         encoding,
     };

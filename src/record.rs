@@ -297,3 +297,325 @@ impl Record<'_> {
         rows(self.doc_id, &self.targets, t)
     }
 }
+
+/// Hand-written JSON for the record line: the same bytes `serde_json::to_writer` gives for the
+/// derived `Serialize` (compact, fields in declaration order, `None` as `null`), with a string
+/// escaper that copies clean runs eight bytes at a time.
+mod json {
+    /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\` with a
+    /// backslash, `\b \t \n \f \r` by name, other bytes below 0x20 as `\u00xx` (lower-case hex).
+    pub fn str(out: &mut Vec<u8>, s: &str) {
+        let bytes = s.as_bytes();
+        out.reserve(bytes.len() + 2);
+        out.push(b'"');
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            // Skip eight clean bytes at a time: no byte below 0x20, no `"` (0x22), no `\` (0x5C).
+            while let Some(chunk) = bytes.get(i..i + 8) {
+                let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+                if needs_escape(w) {
+                    break;
+                }
+                i += 8;
+            }
+            // At most eight bytes to the next escape (or the end): find it byte by byte.
+            let Some(&b) = bytes.get(i) else { break };
+            let escape = ESCAPE[b as usize];
+            if escape == 0 {
+                i += 1;
+                continue;
+            }
+            out.extend_from_slice(&bytes[start..i]);
+            if escape == b'u' {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 0xF) as usize],
+                ]);
+            } else {
+                out.extend_from_slice(&[b'\\', escape]);
+            }
+            i += 1;
+            start = i;
+        }
+        out.extend_from_slice(&bytes[start..]);
+        out.push(b'"');
+    }
+
+    /// Whether any byte of `w` is below 0x20, `"` or `\` (exact for "any byte"; which byte is
+    /// left to the byte-wise scan).
+    #[inline]
+    fn needs_escape(w: u64) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+        let below = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+        (below | zero(w ^ (ONES * b'"' as u64)) | zero(w ^ (ONES * b'\\' as u64))) != 0
+    }
+
+    /// Per byte: 0 for none, `u` for `\u00xx`, else the letter after the backslash.
+    static ESCAPE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = b'u';
+            b += 1;
+        }
+        t[0x08] = b'b';
+        t[0x09] = b't';
+        t[0x0A] = b'n';
+        t[0x0C] = b'f';
+        t[0x0D] = b'r';
+        t[b'"' as usize] = b'"';
+        t[b'\\' as usize] = b'\\';
+        t
+    };
+
+    pub fn opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+        match s {
+            Some(s) => str(out, s),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+
+    pub fn uint(out: &mut Vec<u8>, n: u64) {
+        out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+    }
+
+    pub fn opt_uint(out: &mut Vec<u8>, n: Option<u64>) {
+        match n {
+            Some(n) => uint(out, n),
+            None => out.extend_from_slice(b"null"),
+        }
+    }
+
+    /// Floats go through serde_json itself, so their text (and `null` for non-finite) is its own.
+    pub fn float<T: serde::Serialize>(out: &mut Vec<u8>, x: &T) {
+        serde_json::to_writer(&mut *out, x).expect("writing to a Vec cannot fail");
+    }
+
+    /// `"key":` with a leading comma unless it is the first field.
+    pub fn key(out: &mut Vec<u8>, first: bool, key: &str) {
+        if !first {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(key.as_bytes());
+        out.extend_from_slice(b"\":");
+    }
+
+    pub fn list<T>(out: &mut Vec<u8>, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
+        out.push(b'[');
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                out.push(b',');
+            }
+            each(out, item);
+        }
+        out.push(b']');
+    }
+
+    pub fn uints<T: Copy + Into<u64>>(out: &mut Vec<u8>, items: &[T]) {
+        list(out, items, |out, &n| uint(out, n.into()));
+    }
+}
+
+impl Record<'_> {
+    /// Appends the record as one compact JSON object, byte for byte what
+    /// `serde_json::to_writer(out, self)` writes.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        use json::{float, key, list, opt_str, opt_uint, str, uint, uints};
+        let u = |n: usize| n as u64;
+        out.push(b'{');
+        key(out, true, "schema");
+        str(out, self.schema);
+        key(out, false, "doc_id");
+        str(out, self.doc_id);
+        key(out, false, "source");
+        {
+            let s = &self.source;
+            out.push(b'{');
+            key(out, true, "path");
+            str(out, s.path);
+            key(out, false, "line");
+            opt_uint(out, s.line);
+            key(out, false, "bytes");
+            uint(out, s.bytes);
+            key(out, false, "blake3");
+            str(out, s.blake3);
+            key(out, false, "encoding");
+            str(out, s.encoding);
+            out.push(b'}');
+        }
+        key(out, false, "lang");
+        opt_str(out, self.lang);
+        key(out, false, "title");
+        opt_str(out, self.title);
+        key(out, false, "published");
+        opt_str(out, self.published);
+        key(out, false, "published_source");
+        opt_str(out, self.published_source);
+        key(out, false, "sentences");
+        list(out, &self.sentences, |out, s| {
+            out.push(b'{');
+            key(out, true, "start");
+            uint(out, u(s.start));
+            key(out, false, "end");
+            uint(out, u(s.end));
+            key(out, false, "text");
+            str(out, s.text);
+            key(out, false, "paragraph");
+            uint(out, u(s.paragraph));
+            key(out, false, "kind");
+            str(out, s.kind);
+            key(out, false, "citations");
+            list(out, s.citations, |out, &n| uint(out, u(n)));
+            out.push(b'}');
+        });
+        key(out, false, "entities");
+        list(out, &self.entities, |out, e| {
+            out.push(b'{');
+            key(out, true, "start");
+            uint(out, u(e.start));
+            key(out, false, "end");
+            uint(out, u(e.end));
+            key(out, false, "text");
+            str(out, e.text);
+            key(out, false, "label");
+            str(out, e.label);
+            key(out, false, "sentence");
+            uint(out, u(e.sentence));
+            key(out, false, "norm");
+            str(out, e.norm);
+            key(out, false, "kb_id");
+            opt_str(out, e.kb_id);
+            key(out, false, "rule");
+            str(out, e.rule);
+            out.push(b'}');
+        });
+        key(out, false, "money");
+        list(out, &self.money, |out, m| {
+            out.push(b'{');
+            key(out, true, "start");
+            uint(out, u(m.start));
+            key(out, false, "end");
+            uint(out, u(m.end));
+            key(out, false, "text");
+            str(out, m.text);
+            key(out, false, "sentence");
+            uint(out, u(m.sentence));
+            key(out, false, "amount");
+            float(out, &m.amount);
+            key(out, false, "currency");
+            opt_str(out, m.currency);
+            key(out, false, "amount_max");
+            float(out, &m.amount_max);
+            key(out, false, "qualifier");
+            opt_str(out, m.qualifier);
+            key(out, false, "rule");
+            str(out, m.rule);
+            out.push(b'}');
+        });
+        key(out, false, "dates");
+        list(out, &self.dates, |out, d| {
+            out.push(b'{');
+            key(out, true, "start");
+            uint(out, u(d.start));
+            key(out, false, "end");
+            uint(out, u(d.end));
+            key(out, false, "text");
+            str(out, d.text);
+            key(out, false, "sentence");
+            uint(out, u(d.sentence));
+            key(out, false, "type");
+            str(out, d.timex_type);
+            key(out, false, "value");
+            str(out, d.value);
+            key(out, false, "mod");
+            opt_str(out, d.timex_mod);
+            key(out, false, "rule");
+            str(out, d.rule);
+            out.push(b'}');
+        });
+        key(out, false, "citations");
+        list(out, &self.citations, |out, c| {
+            out.push(b'{');
+            key(out, true, "start");
+            uint(out, u(c.start));
+            key(out, false, "end");
+            uint(out, u(c.end));
+            key(out, false, "text");
+            str(out, c.text);
+            key(out, false, "refs");
+            uints(out, c.refs);
+            key(out, false, "sentence");
+            uint(out, u(c.sentence));
+            out.push(b'}');
+        });
+        key(out, false, "references");
+        list(out, &self.references, |out, r| {
+            out.push(b'{');
+            key(out, true, "id");
+            uint(out, r.id.into());
+            key(out, false, "text");
+            str(out, r.text);
+            key(out, false, "url");
+            opt_str(out, r.url);
+            key(out, false, "title");
+            opt_str(out, r.title);
+            out.push(b'}');
+        });
+        key(out, false, "targets");
+        list(out, &self.targets, |out, t| {
+            out.push(b'{');
+            key(out, true, "money");
+            uint(out, u(t.money));
+            key(out, false, "deadline");
+            opt_uint(out, t.deadline.map(u));
+            key(out, false, "metric");
+            opt_str(out, t.metric);
+            key(out, false, "cue");
+            str(out, t.cue);
+            key(out, false, "sentence");
+            uint(out, u(t.sentence));
+            key(out, false, "rule");
+            str(out, t.rule);
+            out.push(b'}');
+        });
+        key(out, false, "warnings");
+        list(out, &self.warnings, |out, w| str(out, w));
+        out.push(b'}');
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::json;
+
+    #[test]
+    fn strings_escape_as_serde_json_does() {
+        let mut all = String::new();
+        for c in (0u32..0x80).chain([0xA0, 0xE9, 0x2028, 0x1F600]) {
+            all.push(char::from_u32(c).unwrap());
+        }
+        let mut cases: Vec<String> = vec![String::new(), all.clone(), "plain text run".into()];
+        for c in all.chars() {
+            for pad in 0..17 {
+                let mut s = "é".repeat(pad / 2) + &"a".repeat(pad % 2);
+                s.push(c);
+                s.push_str(&"x".repeat(pad));
+                cases.push(s);
+            }
+        }
+        for s in &cases {
+            let mut ours = Vec::new();
+            json::str(&mut ours, s);
+            assert_eq!(ours, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+    }
+}

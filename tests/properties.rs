@@ -16,7 +16,15 @@ fn pipeline() -> &'static Pipeline {
 
 fn check(doc: &Document) -> Result<(), TestCaseError> {
     let ann = pipeline().process(doc);
-    let rec = serde_json::to_value(Record::build(doc, &ann)).unwrap();
+    let record = Record::build(doc, &ann);
+    let mut line = Vec::new();
+    record.write_json(&mut line);
+    prop_assert_eq!(
+        String::from_utf8(line).unwrap(),
+        serde_json::to_string(&record).unwrap(),
+        "write_json differs from serde_json"
+    );
+    let rec = serde_json::to_value(record).unwrap();
     let chars: Vec<char> = doc.text.chars().collect();
     let n_sent = rec["sentences"].as_array().unwrap().len();
     let mut prev_end = 0;
