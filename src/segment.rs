@@ -13,11 +13,10 @@
 //! marker after the stop belongs to the sentence before it. A missing space after a stop
 //! (`others.No group`) is a boundary when a lowercase word meets a capitalised one.
 
-use std::collections::{HashMap, HashSet};
-
 use crate::annotations::{Annotations, Sentence, SentenceKind, Span};
 use crate::document::Document;
 use crate::extract::citations::marker_at;
+use crate::extract::entities::{FxMap, FxSet};
 use crate::rules::{RuleError, RuleSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,10 +28,10 @@ enum AbbrevClass {
 }
 
 pub struct Segmenter {
-    abbrevs: HashMap<String, AbbrevClass>,
-    starters: HashSet<String>,
-    fronted: HashSet<String>,
-    reference_headings: HashSet<String>,
+    abbrevs: FxMap<String, AbbrevClass>,
+    starters: FxSet<String>,
+    fronted: FxSet<String>,
+    reference_headings: FxSet<String>,
     missing_space: bool,
     fronted_time: bool,
     hard_wrap: bool,
@@ -45,7 +44,7 @@ const HEADING_MAX_WORDS: usize = 20;
 
 impl Segmenter {
     pub fn new(rules: &RuleSet) -> Result<Self, RuleError> {
-        let mut abbrevs = HashMap::new();
+        let mut abbrevs = FxMap::default();
         for line in rules.lines("segment/abbreviations.tsv") {
             let f = line.fields();
             if f.len() != 2 {
@@ -68,7 +67,7 @@ impl Segmenter {
             }
             abbrevs.insert(key, class);
         }
-        let words = |path: &str, lower: bool| -> HashSet<String> {
+        let words = |path: &str, lower: bool| -> FxSet<String> {
             rules
                 .lines(path)
                 .map(|l| {
@@ -328,7 +327,7 @@ impl Segmenter {
             .trim_end_matches([':', '：'])
             .trim_matches(|c| c == '*' || c == '_')
             .trim();
-        !t.is_empty() && self.reference_headings.contains(&t.to_lowercase())
+        !t.is_empty() && with_lower(t, |l| self.reference_headings.contains(l))
     }
 
     /// Hard-wrapped prose: every line plain body text, no line longer than a terminal, the lines
@@ -375,6 +374,14 @@ impl Segmenter {
             }
         };
         while i < end {
+            // Jump to the next byte that can matter: a stop's first byte or the next list split.
+            let limit = splits.get(next_split).map_or(end, |&p| p.clamp(i, end));
+            while i < limit && !STOP_LEAD[bytes[i] as usize] {
+                i += 1;
+            }
+            if i >= end {
+                break;
+            }
             if next_split < splits.len() && splits[next_split] <= i {
                 let p = splits[next_split];
                 next_split += 1;
@@ -498,8 +505,7 @@ impl Segmenter {
         if is_enumerator(word) && only_bullets_before(text, sent_start, word_start) {
             return false;
         }
-        let lower = word.to_lowercase();
-        if let Some(class) = self.abbrevs.get(&lower) {
+        if let Some(class) = with_lower(word, |l| self.abbrevs.get(l).copied()) {
             return match class {
                 AbbrevClass::Prefix => false,
                 AbbrevClass::Number => !first.is_ascii_digit() && next_is_capital,
@@ -535,8 +541,36 @@ impl Segmenter {
     fn is_fronted_phrase(&self, text: &str, sent_start: usize, word_start: usize) -> bool {
         let before = &text[sent_start..word_start];
         let mut words = before.split_whitespace();
-        let first = words.next().map(|w| w.to_lowercase());
-        first.is_some_and(|w| self.fronted.contains(&w)) && before.split_whitespace().count() <= 3
+        let first = words.next();
+        first.is_some_and(|w| with_lower(w, |l| self.fronted.contains(l)))
+            && before.split_whitespace().count() <= 3
+    }
+}
+
+/// First bytes of the stops `split` looks at: `.`, `!`, `?`, `…` (0xE2), CJK stops (0xE3, 0xEF).
+static STOP_LEAD: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'.' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[0xE2] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
+
+/// Call `f` with `s.to_lowercase()`, without allocating for short ASCII words.
+#[inline]
+fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    if s.is_ascii() && s.len() <= 32 {
+        let mut buf = [0u8; 32];
+        let b = &mut buf[..s.len()];
+        b.copy_from_slice(s.as_bytes());
+        b.make_ascii_lowercase();
+        // ASCII stays valid UTF-8
+        f(std::str::from_utf8(b).unwrap_or(s))
+    } else {
+        f(&s.to_lowercase())
     }
 }
 

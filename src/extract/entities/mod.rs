@@ -27,9 +27,10 @@ use super::{Extractor, Options};
 use crate::annotations::{Annotations, Entity, RuleId, Span};
 use crate::document::Document;
 use crate::rules::{RuleError, RuleSet};
+pub(crate) use lexicon::{FxMap, FxSet};
 use lexicon::{
-    FxMap, HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG,
-    W_HEAD_LAST, W_LPREP, W_NONENT, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
+    HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG, W_HEAD_LAST,
+    W_LPREP, W_NONENT, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
 };
 use tokens::{Tok, tokenize};
 
