@@ -16,7 +16,7 @@
 use crate::annotations::{Annotations, Sentence, SentenceKind, Span};
 use crate::document::Document;
 use crate::extract::citations::marker_at;
-use crate::extract::entities::{FxMap, FxSet};
+use crate::extract::fx::{FxMap, FxSet};
 use crate::rules::{RuleError, RuleSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

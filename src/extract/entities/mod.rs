@@ -26,8 +26,8 @@ use std::sync::Arc;
 use super::{Extractor, Options};
 use crate::annotations::{Annotations, Entity, RuleId, Span};
 use crate::document::Document;
+use crate::extract::fx::FxMap;
 use crate::rules::{RuleError, RuleSet};
-pub(crate) use lexicon::{FxMap, FxSet};
 use lexicon::{
     HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG, W_HEAD_LAST,
     W_LPREP, W_NONENT, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
