@@ -19,6 +19,7 @@ pub mod rules;
 pub mod run;
 pub mod schema;
 pub mod segment;
+pub mod text;
 
 pub use annotations::Annotations;
 pub use document::Document;

@@ -252,6 +252,11 @@ pub fn shard_of(doc_id: &str, n: u64) -> u64 {
 const BATCH_DOCS: usize = 32;
 const BATCH_BYTES: u64 = 256 << 10;
 
+/// Whether a chunk or batch of `n` items and `bytes` bytes takes one more (it always takes one).
+fn has_room(n: usize, bytes: u64, max_docs: usize, max_bytes: u64) -> bool {
+    n < max_docs && (bytes < max_bytes || n == 0)
+}
+
 /// Consecutive ranges of `0..len` with at most `max_docs` items and about `max_bytes` each (an
 /// item larger than that makes a range of its own): the ordered chunks and the batches in them.
 fn bounded_ranges(
@@ -265,7 +270,7 @@ fn bounded_ranges(
     while start < len {
         let mut end = start;
         let mut bytes = 0;
-        while end < len && end - start < max_docs && (bytes < max_bytes || end == start) {
+        while end < len && has_room(end - start, bytes, max_docs, max_bytes) {
             bytes += size(end);
             end += 1;
         }
@@ -479,7 +484,7 @@ fn process_chunk(
 fn next_chunk(items: &mut impl Iterator<Item = Item>) -> Vec<Item> {
     let mut chunk = Vec::new();
     let mut bytes = 0;
-    while chunk.len() < CHUNK_DOCS && (bytes < CHUNK_BYTES || chunk.is_empty()) {
+    while has_room(chunk.len(), bytes, CHUNK_DOCS, CHUNK_BYTES) {
         let Some(item) = items.next() else { break };
         bytes += item.size();
         chunk.push(item);

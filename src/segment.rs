@@ -18,6 +18,7 @@ use crate::document::Document;
 use crate::extract::citations::marker_at;
 use crate::extract::fx::{FxMap, FxSet};
 use crate::rules::{RuleError, RuleSet};
+use crate::text::with_lower;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum AbbrevClass {
@@ -558,21 +559,6 @@ static STOP_LEAD: [bool; 256] = {
     t[0xEF] = true;
     t
 };
-
-/// Call `f` with `s.to_lowercase()`, without allocating for short ASCII words.
-#[inline]
-fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
-    if s.is_ascii() && s.len() <= 32 {
-        let mut buf = [0u8; 32];
-        let b = &mut buf[..s.len()];
-        b.copy_from_slice(s.as_bytes());
-        b.make_ascii_lowercase();
-        // ASCII stays valid UTF-8
-        f(std::str::from_utf8(b).unwrap_or(s))
-    } else {
-        f(&s.to_lowercase())
-    }
-}
 
 // ---- layout helpers ------------------------------------------------------------------------
 

@@ -130,16 +130,7 @@ impl MoneyExtractor {
         if t.kind == Kind::Num {
             return false;
         }
-        let s = t.text(cx.text);
-        if s.is_ascii() && s.len() <= 32 {
-            let mut buf = [0u8; 32];
-            let b = &mut buf[..s.len()];
-            b.copy_from_slice(s.as_bytes());
-            b.make_ascii_lowercase();
-            std::str::from_utf8(b).is_ok_and(|l| self.lex.in_list(list, l))
-        } else {
-            self.lex.in_list(list, &s.to_lowercase())
-        }
+        crate::text::with_lower(t.text(cx.text), |l| self.lex.in_list(list, l))
     }
 
     /// Longest alias matching at token `i` that may stand before (`pre`) or after the number.
