@@ -4,7 +4,6 @@
 //! reads the sentences) and appends its own list. `record.rs` turns this into the `newsextract/1`
 //! record, converting offsets to code points once.
 
-use std::sync::Arc;
 
 /// A half-open byte range into the document text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -32,8 +31,81 @@ impl Span {
     }
 }
 
-/// A stable rule id (`gaz.countries`, `money.symbol_magnitude`, …), cheap to clone.
-pub type RuleId = Arc<str>;
+/// A stable rule id (`gaz.countries`, `money.symbol_magnitude`, …). Ids are interned for the
+/// life of the process, so a clone copies a reference: with `Arc<str>`, every mention's clone
+/// and drop made the worker threads contend for the same reference counters. Ids are few (the
+/// rule files name some hundreds) and interning the same id again reuses it, so building rule
+/// sets over and over (tests, `--rules` reloads) does not grow memory.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RuleId(&'static str);
+
+impl RuleId {
+    pub fn new(id: &str) -> RuleId {
+        static IDS: std::sync::Mutex<Option<std::collections::HashSet<&'static str>>> =
+            std::sync::Mutex::new(None);
+        let mut ids = IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let ids = ids.get_or_insert_with(Default::default);
+        if let Some(&known) = ids.get(id) {
+            return RuleId(known);
+        }
+        let leaked: &'static str = Box::leak(Box::<str>::from(id));
+        ids.insert(leaked);
+        RuleId(leaked)
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl From<&str> for RuleId {
+    fn from(id: &str) -> RuleId {
+        RuleId::new(id)
+    }
+}
+
+impl std::ops::Deref for RuleId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl AsRef<str> for RuleId {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SentenceKind {
@@ -242,5 +314,17 @@ mod tests {
         assert_eq!(ann.sentence_at(12), 1);
         assert_eq!(ann.sentence_at(29), 2);
         assert_eq!(ann.sentence_at(100), 2);
+    }
+
+    #[test]
+    fn rule_ids_are_interned_once() {
+        let a = RuleId::new("test.interned_once");
+        let b = RuleId::from(String::from("test.interned_once").as_str());
+        assert_eq!(a, b);
+        assert!(std::ptr::eq(a.as_str(), b.as_str()), "the same id is one string");
+        let c = RuleId::new("test.interned_other");
+        assert_ne!(a, c);
+        assert_eq!(&*c, "test.interned_other");
+        assert_eq!(format!("{a} {a:?}"), "test.interned_once \"test.interned_once\"");
     }
 }

@@ -398,12 +398,26 @@ fn walk(root: &Path) -> impl Iterator<Item = Walked> + '_ {
 fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
     fn key(e: &walkdir::DirEntry) -> (std::borrow::Cow<'_, str>, &'static [u8]) {
         let slash: &'static [u8] = if e.file_type().is_dir() { b"/" } else { b"" };
-        (e.file_name().to_string_lossy(), slash)
+        // The entry's path is its folder joined with its name: the name is what follows the
+        // last separator (`DirEntry::file_name` parses every component, on every comparison).
+        let path = e.path().as_os_str().as_encoded_bytes();
+        let name = match path.iter().rposition(|&b| std::path::is_separator(b as char)) {
+            Some(i) => &path[i + 1..],
+            None => path,
+        };
+        (String::from_utf8_lossy(name), slash)
     }
     let ((na, sa), (nb, sb)) = (key(a), key(b));
-    na.bytes()
-        .chain(sa.iter().copied())
-        .cmp(nb.bytes().chain(sb.iter().copied()))
+    let (na, nb) = (na.as_bytes(), nb.as_bytes());
+    // Names mostly differ early: compare the common length as slices (memcmp), and only
+    // chain the `/` of a folder onto what is left when one name is a prefix of the other.
+    let n = na.len().min(nb.len());
+    na[..n].cmp(&nb[..n]).then_with(|| {
+        na[n..]
+            .iter()
+            .chain(sa)
+            .cmp(nb[n..].iter().chain(sb))
+    })
 }
 
 fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Walked> {

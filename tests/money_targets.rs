@@ -2,9 +2,8 @@
 //! shared seed article (skipped when `../shared` is absent).
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use newsextract::annotations::{DateMention, Span, TimexType};
+use newsextract::annotations::{DateMention, RuleId, Span, TimexType};
 use newsextract::extract::targets::TargetExtractor;
 use newsextract::extract::{Extractor, Options};
 use newsextract::{Annotations, Document, Pipeline, RuleSet};
@@ -28,7 +27,7 @@ fn run_with_year(text: &str, year: &str) -> (Document, Annotations) {
             timex_type: TimexType::Date,
             value: year.to_string(),
             timex_mod: None,
-            rule: Arc::from("test.year"),
+            rule: RuleId::from("test.year"),
         });
         ann.dates.sort_by_key(|d| d.span.start);
         ann.targets.clear();
@@ -123,7 +122,7 @@ fn corpus_probe() {
                 },
                 value: m.as_str().to_string(),
                 timex_mod: None,
-                rule: Arc::from("probe"),
+                rule: RuleId::from("probe"),
             });
         }
         te.extract(&doc, &mut ann);

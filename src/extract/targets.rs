@@ -8,7 +8,6 @@
 //! `target.cue` (a target noun or commitment verb without a deadline).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use super::{Extractor, Options};
 use crate::annotations::{Annotations, RuleId, Span, Target, TimexType};
@@ -109,7 +108,7 @@ impl TargetExtractor {
                 }
             }
         }
-        let id = |s: &str| (!rules.is_disabled(s)).then(|| Arc::from(s));
+        let id = |s: &str| (!rules.is_disabled(s)).then(|| RuleId::from(s));
         Ok(TargetExtractor {
             cues,
             lists,
@@ -429,7 +428,7 @@ mod tests {
                 timex_type: *ty,
                 value: value.to_string(),
                 timex_mod: None,
-                rule: Arc::from("test"),
+                rule: RuleId::from("test"),
             });
         }
         TargetExtractor::new(&rules, &opts)

@@ -1,7 +1,6 @@
 //! Everything the entity stage reads from `rules/`, compiled once: the gazetteer name tries, the
 //! word lists (first names, common words, titles, heads, context words) and legal suffixes.
 
-use std::sync::Arc;
 
 use super::trie::Trie;
 use super::wordtable::{InfoTable, MANY, WordTable, folded_key, hash_of, lower_key};
@@ -496,7 +495,7 @@ impl Lexicon {
                     Box::<str>::from(f[0].trim()),
                     Head {
                         label,
-                        rule: Arc::from(rule),
+                        rule: RuleId::from(rule),
                     },
                 );
             }

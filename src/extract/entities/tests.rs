@@ -363,7 +363,7 @@ fn cand(s: usize, e: usize, prio: u8, rule: &str) -> Cand {
         label: "ORG",
         entry: None,
         norm: None,
-        rule: Arc::from(rule),
+        rule: RuleId::from(rule),
         prio,
     }
 }

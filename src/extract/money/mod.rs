@@ -108,7 +108,7 @@ impl MoneyExtractor {
         let lex = Lexicon::load(rules, &opts.default_dollar)?;
         Ok(MoneyExtractor {
             lex,
-            rule_ids: RULE_IDS.iter().map(|s| Arc::from(*s)).collect(),
+            rule_ids: RULE_IDS.iter().map(|s| RuleId::from(*s)).collect(),
             enabled: RULE_IDS.iter().map(|s| !rules.is_disabled(s)).collect(),
         })
     }
