@@ -146,7 +146,7 @@ impl Pipeline {
             .iter()
             .map(|item| {
                 corpus::load(item, max_doc_bytes).map(|doc| {
-                    let ann = empty_annotations(&doc, false);
+                    let ann = spare::take(&doc);
                     (doc, ann)
                 })
             })
@@ -177,6 +177,7 @@ impl Pipeline {
                     };
                     Ok::<Done, String>(Done { line, flat: rows })
                 }));
+                spare::give(ann);
                 match serialised {
                     Ok(Ok(done)) => Ok(done),
                     Ok(Err(msg)) => Err(DocError::new(
@@ -206,6 +207,69 @@ fn empty_annotations(doc: &Document, trace: bool) -> Annotations {
         published_source: doc.meta.published_source,
         trace: trace.then(Vec::new),
         ..Default::default()
+    }
+}
+
+/// Annotations whose lists are kept, emptied, for the thread's next documents: a document's
+/// sentences, entities and dates otherwise grow their lists from nothing, reallocating as
+/// they go, and free them at the end.
+mod spare {
+    use std::cell::RefCell;
+
+    use super::{Annotations, Document, empty_annotations};
+
+    /// One batch's worth (documents are processed a batch at a time).
+    const KEEP: usize = 64;
+    /// A list that grew past this many items (a huge document) is not kept.
+    const MAX_ITEMS: usize = 4096;
+
+    thread_local! {
+        static SPARE: RefCell<Vec<Annotations>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Fresh annotations for `doc`, with the lists of a spare one when there is one.
+    pub fn take(doc: &Document) -> Annotations {
+        let mut ann = empty_annotations(doc, false);
+        if let Some(old) = SPARE.with(|s| s.borrow_mut().pop()) {
+            // Field by field: a field added later simply starts empty.
+            ann.sentences = old.sentences;
+            ann.entities = old.entities;
+            ann.money = old.money;
+            ann.dates = old.dates;
+            ann.citations = old.citations;
+            ann.references = old.references;
+            ann.targets = old.targets;
+        }
+        ann
+    }
+
+    /// Keep `ann`'s lists, emptied, for a later [`take`] on this thread.
+    pub fn give(mut ann: Annotations) {
+        let lists = [
+            ann.sentences.capacity(),
+            ann.entities.capacity(),
+            ann.money.capacity(),
+            ann.dates.capacity(),
+            ann.citations.capacity(),
+            ann.references.capacity(),
+            ann.targets.capacity(),
+        ];
+        if lists.iter().any(|&n| n > MAX_ITEMS) {
+            return;
+        }
+        ann.sentences.clear();
+        ann.entities.clear();
+        ann.money.clear();
+        ann.dates.clear();
+        ann.citations.clear();
+        ann.references.clear();
+        ann.targets.clear();
+        SPARE.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < KEEP {
+                s.push(ann);
+            }
+        });
     }
 }
 
