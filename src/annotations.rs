@@ -4,7 +4,6 @@
 //! reads the sentences) and appends its own list. `record.rs` turns this into the `newsextract/1`
 //! record, converting offsets to code points once.
 
-
 /// A half-open byte range into the document text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
@@ -321,10 +320,16 @@ mod tests {
         let a = RuleId::new("test.interned_once");
         let b = RuleId::from(String::from("test.interned_once").as_str());
         assert_eq!(a, b);
-        assert!(std::ptr::eq(a.as_str(), b.as_str()), "the same id is one string");
+        assert!(
+            std::ptr::eq(a.as_str(), b.as_str()),
+            "the same id is one string"
+        );
         let c = RuleId::new("test.interned_other");
         assert_ne!(a, c);
         assert_eq!(&*c, "test.interned_other");
-        assert_eq!(format!("{a} {a:?}"), "test.interned_once \"test.interned_once\"");
+        assert_eq!(
+            format!("{a} {a:?}"),
+            "test.interned_once \"test.interned_once\""
+        );
     }
 }

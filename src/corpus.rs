@@ -401,7 +401,10 @@ fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Orderin
         // The entry's path is its folder joined with its name: the name is what follows the
         // last separator (`DirEntry::file_name` parses every component, on every comparison).
         let path = e.path().as_os_str().as_encoded_bytes();
-        let name = match path.iter().rposition(|&b| std::path::is_separator(b as char)) {
+        let name = match path
+            .iter()
+            .rposition(|&b| std::path::is_separator(b as char))
+        {
             Some(i) => &path[i + 1..],
             None => path,
         };
@@ -412,12 +415,9 @@ fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Orderin
     // Names mostly differ early: compare the common length as slices (memcmp), and only
     // chain the `/` of a folder onto what is left when one name is a prefix of the other.
     let n = na.len().min(nb.len());
-    na[..n].cmp(&nb[..n]).then_with(|| {
-        na[n..]
-            .iter()
-            .chain(sa)
-            .cmp(nb[n..].iter().chain(sb))
-    })
+    na[..n]
+        .cmp(&nb[..n])
+        .then_with(|| na[n..].iter().chain(sa).cmp(nb[n..].iter().chain(sb)))
 }
 
 fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Walked> {

@@ -384,6 +384,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn spare_annotations_come_back_empty_with_their_lists() {
+        let p = Pipeline::new(&RuleSet::builtin(), &Options::default()).expect("builtin rules");
+        let doc = Document::new(
+            "a",
+            "Italy and India met in Rome on 20 May 2026. Trade rose.",
+        );
+        let mut ann = spare::take(&doc);
+        p.segment(&doc, &mut ann);
+        for e in &p.extractors {
+            e.extract(&doc, &mut ann);
+        }
+        assert!(!ann.sentences.is_empty() && !ann.entities.is_empty() && !ann.dates.is_empty());
+        let kept = ann.entities.capacity();
+        spare::give(ann);
+        let other = Document::new("b", "No names here.");
+        let again = spare::take(&other);
+        assert!(again.sentences.is_empty() && again.entities.is_empty() && again.dates.is_empty());
+        assert!(again.title.is_none() && again.warnings.is_empty());
+        assert_eq!(again.entities.capacity(), kept, "the list itself is reused");
+    }
+
+    #[test]
     fn guesses_english_and_chinese() {
         assert_eq!(
             detect_lang("The minister said that the plan was on track."),

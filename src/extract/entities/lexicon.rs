@@ -1,7 +1,6 @@
 //! Everything the entity stage reads from `rules/`, compiled once: the gazetteer name tries, the
 //! word lists (first names, common words, titles, heads, context words) and legal suffixes.
 
-
 use super::trie::Trie;
 use super::wordtable::{InfoTable, MANY, WordTable, folded_key, hash_of, lower_key};
 
