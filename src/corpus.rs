@@ -939,7 +939,8 @@ pub fn decode_document_owned(doc_id: &str, bytes: Vec<u8>) -> Result<Document, D
             }
         }
     };
-    if text.contains('\0') {
+    // Plain UTF-8 was searched for NUL bytes above; decoded text is searched here.
+    if encoding != "utf-8" && text.contains('\0') {
         return Err(DocError::new(
             "binary",
             "decoded text contains NUL characters",
