@@ -52,8 +52,9 @@ fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
 }
 
 fn words(text: &str, span: Span) -> Vec<Word<'_>> {
-    let mut out = Vec::new();
     let s = &text[span.start..span.end];
+    // about a word per 6 bytes in English: one allocation for most sentences
+    let mut out = Vec::with_capacity(s.len() / 5 + 1);
     let mut i = 0;
     while let Some((c, clen)) = char_at(s, i) {
         if c.is_whitespace() {

@@ -720,7 +720,9 @@ impl MoneyExtractor {
         }
         let mut found = None;
         for s in num_end.saturating_sub(16)..num_end {
-            if cx.toks[s].kind == Kind::Sym {
+            // only digits or a number word ("five", "a", "half") can start an amount
+            let t = &cx.toks[s];
+            if t.kind == Kind::Sym || (t.kind == Kind::Word && self.num_word(cx, s).is_none()) {
                 continue;
             }
             if let Some(amt) = self.parse_amount(cx, s)

@@ -70,7 +70,9 @@ pub fn tokenize_into(
             if b.is_ascii_alphabetic() {
                 pos = crate::text::ascii_letters_end(bytes, pos + 1);
                 // a word may go on with non-ASCII letters
-                pos = scan_word_rest(text, pos);
+                if bytes.get(pos).is_some_and(|&b| b >= 0x80) {
+                    pos = scan_word_rest(text, pos);
+                }
                 kind = Kind::Word;
             } else {
                 pos += 1;
