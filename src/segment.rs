@@ -857,7 +857,12 @@ fn trim(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
     while e > s && bytes[e - 1].is_ascii_whitespace() {
         e -= 1;
     }
-    // Unicode spaces (no-break, ideographic) at the edges.
+    // Unicode spaces (no-break, ideographic) at the edges: only when an edge byte is non-ASCII
+    // or a vertical tab (the one ASCII space `is_ascii_whitespace` leaves); usually neither.
+    let plain = |b: u8| b < 0x80 && b != 0x0B;
+    if s == e || (plain(bytes[s]) && plain(bytes[e - 1])) {
+        return (s, e);
+    }
     let t = &text[s..e];
     let lead = t.len() - t.trim_start().len();
     let t2 = t.trim();
@@ -1007,6 +1012,25 @@ mod tests {
             .iter()
             .map(|s| text[s.span.start..s.span.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn trim_strips_ascii_and_unicode_spaces_at_both_ends() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a b ",
+            "\u{a0}a\u{3000}",
+            "\x0ba\x0b",
+            "\t\u{a0} a \u{2009}\n",
+            "é",
+            " é ",
+        ] {
+            let (s, e) = trim(t, 0, t.len());
+            let lead = t.len() - t.trim_start().len();
+            assert_eq!((s, e), (lead, lead + t.trim().len()), "{t:?}");
+        }
     }
 
     #[test]
