@@ -308,25 +308,42 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
     // The current word: its length in letters and its first four letters, lowercased.
     let mut len = 0usize;
     let mut head = [0u8; 4];
-    let mut end_word = |len: &mut usize, head: &[u8; 4]| {
-        if *len > 0 {
-            words += 1;
-            if *len <= 4 && is_common_english(&head[..*len]) {
-                common += 1;
-            }
-        }
-        *len = 0;
-    };
-    for c in sample.chars() {
-        match c {
-            'a'..='z' | 'A'..='Z' => {
-                latin += 1;
-                if len < 4 {
-                    head[len] = c.to_ascii_lowercase() as u8;
+    // Byte loop: ASCII (most text) is classified without decoding chars; a run of ASCII letters
+    // is taken whole.
+    let bytes = sample.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() {
+            let start = i;
+            i = crate::text::ascii_letters_end(bytes, i + 1);
+            let run = &bytes[start..i];
+            // A run after a word's start (a non-ASCII letter, len >= 5) leaves the word longer
+            // than a common one; so `head` matters only for a short run opening its word.
+            if len == 0 && run.len() <= 4 {
+                for (h, l) in head.iter_mut().zip(run) {
+                    *h = l.to_ascii_lowercase();
                 }
-                len += 1;
-                continue;
             }
+            latin += run.len();
+            len += run.len();
+            // an ASCII non-letter (or the end) ends the word here; it counts for nothing else
+            if bytes.get(i).is_none_or(|&n| n < 0x80) {
+                end_word(&mut len, &head, &mut words, &mut common);
+                i += 1;
+            }
+            continue;
+        }
+        if b < 0x80 {
+            i += 1;
+            end_word(&mut len, &head, &mut words, &mut common);
+            continue;
+        }
+        let Some(c) = sample[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        match c {
             '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => han += 1,
             '\u{3040}'..='\u{30FF}' => kana += 1,
             '\u{AC00}'..='\u{D7AF}' => hangul += 1,
@@ -336,9 +353,9 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
             }
             _ => {}
         }
-        end_word(&mut len, &head);
+        end_word(&mut len, &head, &mut words, &mut common);
     }
-    end_word(&mut len, &head);
+    end_word(&mut len, &head, &mut words, &mut common);
     // A CJK character carries about as much as a word of 3-4 Latin letters.
     let cjk = (han + kana + hangul) * 3;
     if cjk > latin {
@@ -351,6 +368,18 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
         });
     }
     (words >= 3 && common * 100 >= words * 8).then_some("en")
+}
+
+/// Close the current word (if any): count it, and count it as common English when it is one.
+#[inline(always)]
+fn end_word(len: &mut usize, head: &[u8; 4], words: &mut usize, common: &mut usize) {
+    if *len > 0 {
+        *words += 1;
+        if *len <= 4 && is_common_english(&head[..*len]) {
+            *common += 1;
+        }
+    }
+    *len = 0;
 }
 
 fn is_common_english(w: &[u8]) -> bool {
@@ -382,6 +411,91 @@ fn is_common_english(w: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The char-by-char version `detect_lang` replaced: both must agree on every text.
+    fn detect_lang_by_chars(text: &str) -> Option<&'static str> {
+        let mut end = text.len().min(1024);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let (mut latin, mut han, mut kana, mut hangul) = (0usize, 0usize, 0usize, 0usize);
+        let (mut words, mut common) = (0usize, 0usize);
+        let mut len = 0usize;
+        let mut head = [0u8; 4];
+        let mut end_word = |len: &mut usize, head: &[u8; 4]| {
+            if *len > 0 {
+                words += 1;
+                if *len <= 4 && is_common_english(&head[..*len]) {
+                    common += 1;
+                }
+            }
+            *len = 0;
+        };
+        for c in text[..end].chars() {
+            match c {
+                'a'..='z' | 'A'..='Z' => {
+                    latin += 1;
+                    if len < 4 {
+                        head[len] = c.to_ascii_lowercase() as u8;
+                    }
+                    len += 1;
+                    continue;
+                }
+                '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => han += 1,
+                '\u{3040}'..='\u{30FF}' => kana += 1,
+                '\u{AC00}'..='\u{D7AF}' => hangul += 1,
+                c if c.is_alphabetic() => {
+                    len += 5;
+                    continue;
+                }
+                _ => {}
+            }
+            end_word(&mut len, &head);
+        }
+        end_word(&mut len, &head);
+        let cjk = (han + kana + hangul) * 3;
+        if cjk > latin {
+            return Some(if kana * 5 > han {
+                "ja"
+            } else if hangul > han {
+                "ko"
+            } else {
+                "zh"
+            });
+        }
+        (words >= 3 && common * 100 >= words * 8).then_some("en")
+    }
+
+    #[test]
+    fn byte_loop_agrees_with_the_char_loop() {
+        let texts = [
+            "The minister said that the plan was on track.",
+            "THE Of aNd tO in A iS fOr tHaT oN wAs WiTh SAID it AS at BY he HAS from",
+            "Théâtre of the año and übermäßig, in the naïve café, said he.",
+            "Ünd the ünd of ünd a ünd to ünd",
+            "thé of thé and thé to thé a",
+            "日本老年人口的消费潜力分析报告 the of and",
+            "ひらがなカタカナ 漢字 한국어 문장 the",
+            "한국어 문장입니다 그리고",
+            "ab1the2of3and4to the\tof\nand",
+            "",
+            "a",
+            "\u{2028}the\u{a0}of\u{3000}and to",
+        ];
+        for t in texts {
+            assert_eq!(detect_lang(t), detect_lang_by_chars(t), "{t:?}");
+        }
+        // the 1 KB cut inside a multi-byte char, and words across it
+        let long = format!("{}é the of and to {}", "x".repeat(1022), "the ".repeat(50));
+        assert_eq!(detect_lang(&long), detect_lang_by_chars(&long));
+        let long = "the of ünd to ".repeat(200);
+        for cut in (0..1100).filter(|&c| long.is_char_boundary(c)) {
+            assert_eq!(
+                detect_lang(&long[..cut]),
+                detect_lang_by_chars(&long[..cut])
+            );
+        }
+    }
 
     #[test]
     fn spare_annotations_come_back_empty_with_their_lists() {

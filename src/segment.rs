@@ -374,12 +374,11 @@ impl Segmenter {
                 out.push((s, e));
             }
         };
+        let mut leads = StopLeads::new(bytes, start, end);
         while i < end {
             // Jump to the next byte that can matter: a stop's first byte or the next list split.
             let limit = splits.get(next_split).map_or(end, |&p| p.clamp(i, end));
-            while i < limit && !STOP_LEAD[bytes[i] as usize] {
-                i += 1;
-            }
+            i = leads.next(bytes, i).min(limit);
             if i >= end {
                 break;
             }
@@ -548,17 +547,43 @@ impl Segmenter {
     }
 }
 
-/// First bytes of the stops `split` looks at: `.`, `!`, `?`, `…` (0xE2), CJK stops (0xE3, 0xEF).
-static STOP_LEAD: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'.' as usize] = true;
-    t[b'!' as usize] = true;
-    t[b'?' as usize] = true;
-    t[0xE2] = true;
-    t[0xE3] = true;
-    t[0xEF] = true;
-    t
-};
+/// Finds the first bytes of the stops `split` looks at in a region: `.`, `!`, `?`, and the lead
+/// bytes of `…` (0xE2) and the CJK stops (0xE3, 0xEF). Two memchr3 searches (ASCII and lead
+/// bytes), each remembering its next hit so the region is searched about once.
+struct StopLeads {
+    end: usize,
+    ascii: usize,
+    lead: usize,
+}
+
+impl StopLeads {
+    fn new(bytes: &[u8], start: usize, end: usize) -> Self {
+        StopLeads {
+            end,
+            ascii: find3(bytes, start, end, [b'.', b'!', b'?']),
+            lead: find3(bytes, start, end, [0xE2, 0xE3, 0xEF]),
+        }
+    }
+
+    /// The first stop byte at or after `i` (the region's end when none).
+    fn next(&mut self, bytes: &[u8], i: usize) -> usize {
+        if self.ascii < i {
+            self.ascii = find3(bytes, i, self.end, [b'.', b'!', b'?']);
+        }
+        if self.lead < i {
+            self.lead = find3(bytes, i, self.end, [0xE2, 0xE3, 0xEF]);
+        }
+        self.ascii.min(self.lead)
+    }
+}
+
+/// First position in `from..end` holding one of three bytes, else `end`.
+fn find3(bytes: &[u8], from: usize, end: usize, [a, b, c]: [u8; 3]) -> usize {
+    if from >= end {
+        return end;
+    }
+    memchr::memchr3(a, b, c, &bytes[from..end]).map_or(end, |k| from + k)
+}
 
 // ---- layout helpers ------------------------------------------------------------------------
 
@@ -832,7 +857,12 @@ fn trim(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
     while e > s && bytes[e - 1].is_ascii_whitespace() {
         e -= 1;
     }
-    // Unicode spaces (no-break, ideographic) at the edges.
+    // Unicode spaces (no-break, ideographic) at the edges: only when an edge byte is non-ASCII
+    // or a vertical tab (the one ASCII space `is_ascii_whitespace` leaves); usually neither.
+    let plain = |b: u8| b < 0x80 && b != 0x0B;
+    if s == e || (plain(bytes[s]) && plain(bytes[e - 1])) {
+        return (s, e);
+    }
     let t = &text[s..e];
     let lead = t.len() - t.trim_start().len();
     let t2 = t.trim();
@@ -982,6 +1012,57 @@ mod tests {
             .iter()
             .map(|s| text[s.span.start..s.span.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn trim_strips_ascii_and_unicode_spaces_at_both_ends() {
+        for t in [
+            "",
+            " ",
+            "a",
+            " a b ",
+            "\u{a0}a\u{3000}",
+            "\x0ba\x0b",
+            "\t\u{a0} a \u{2009}\n",
+            "é",
+            " é ",
+        ] {
+            let (s, e) = trim(t, 0, t.len());
+            let lead = t.len() - t.trim_start().len();
+            assert_eq!((s, e), (lead, lead + t.trim().len()), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn stop_leads_finds_every_stop_byte_in_order() {
+        let text = "Ab. c! d? e\u{2026} f\u{3002} g\u{FF01} \u{201C}q\u{201D} \u{4E00}.x";
+        let bytes = text.as_bytes();
+        let wanted = |b: u8| matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF);
+        for start in 0..bytes.len() {
+            for end in start..=bytes.len() {
+                let mut leads = StopLeads::new(bytes, start, end);
+                let mut i = start;
+                let mut found = Vec::new();
+                while i < end {
+                    i = leads.next(bytes, i);
+                    if i < end {
+                        found.push(i);
+                    }
+                    i += 1 + i % 2; // resume one or two bytes on, as `split` may
+                }
+                let mut expect = Vec::new();
+                let mut k = start;
+                while k < end {
+                    if wanted(bytes[k]) {
+                        expect.push(k);
+                        k += 1 + k % 2;
+                    } else {
+                        k += 1;
+                    }
+                }
+                assert_eq!(found, expect, "{start}..{end}");
+            }
+        }
     }
 
     #[test]

@@ -109,6 +109,8 @@ impl Extractor for CitationExtractor {
 
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         let text = doc.text.as_str();
+        // most documents have no '[' at all: then only reference lines are read
+        let any_bracket = memchr::memchr(b'[', text.as_bytes()).is_some();
         for si in 0..ann.sentences.len() {
             let s = &ann.sentences[si];
             let Span { start, end } = s.span;
@@ -118,12 +120,15 @@ impl Extractor for CitationExtractor {
                 }
                 continue;
             }
+            if !any_bracket {
+                continue;
+            }
             let sentence = &text[start..end];
-            if !sentence.contains('[') || has_box_drawing(sentence) {
+            if memchr::memchr(b'[', sentence.as_bytes()).is_none() || has_box_drawing(sentence) {
                 continue;
             }
             let mut found = Vec::new();
-            for (k, _) in sentence.match_indices('[') {
+            for k in memchr::memchr_iter(b'[', sentence.as_bytes()) {
                 let pos = start + k;
                 if let Some(m) = marker_at(text, pos) {
                     // "[1](https://…)" is a marker; "[x](url)" links are not numeric anyway.

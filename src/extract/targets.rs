@@ -7,8 +7,9 @@
 //! metric word lists). Rule ids: `target.cue_deadline` (a cue and a deadline),
 //! `target.cue` (a target noun or commitment verb without a deadline).
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
 
+use super::fx::{FxMap, FxSet};
 use super::{Extractor, Options};
 use crate::annotations::{Annotations, RuleId, Span, Target, TimexType};
 use crate::document::Document;
@@ -23,60 +24,76 @@ enum CueKind {
 }
 
 pub struct TargetExtractor {
-    cues: HashMap<Box<str>, (Box<str>, CueKind)>,
-    lists: HashMap<String, HashSet<Box<str>>>,
+    cues: FxMap<Box<str>, (Box<str>, CueKind)>,
+    lists: FxMap<String, FxSet<Box<str>>>,
     rule_deadline: Option<RuleId>,
     rule_cue: Option<RuleId>,
 }
 
-/// A word or a single symbol of a sentence, with its byte span and lower-cased text.
+/// A word or a single symbol of a sentence, with its byte span and lower-cased text (borrowed
+/// from the text when it is lower case already, as most words are).
 #[derive(Debug, Clone)]
-struct Word {
+struct Word<'a> {
     span: Span,
-    lower: String,
+    lower: Cow<'a, str>,
     alpha: bool,
 }
 
-fn words(text: &str, span: Span) -> Vec<Word> {
-    let mut out = Vec::new();
+/// The char at byte `i` of `s` and its length, without decoding ASCII.
+#[inline]
+fn char_at(s: &str, i: usize) -> Option<(char, usize)> {
+    let b = *s.as_bytes().get(i)?;
+    if b < 0x80 {
+        return Some((b as char, 1));
+    }
+    let c = s[i..].chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
+fn words(text: &str, span: Span) -> Vec<Word<'_>> {
     let s = &text[span.start..span.end];
-    let mut iter = s.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    // about a word per 6 bytes in English: one allocation for most sentences
+    let mut out = Vec::with_capacity(s.len() / 5 + 1);
+    let mut i = 0;
+    while let Some((c, clen)) = char_at(s, i) {
         if c.is_whitespace() {
+            i += clen;
             continue;
         }
-        let mut end = i + c.len_utf8();
+        let mut end = i + clen;
         let alpha = c.is_alphanumeric();
         if alpha {
-            while let Some(&(j, d)) = iter.peek() {
+            while let Some((d, dlen)) = char_at(s, end) {
                 let joiner = matches!(d, '\'' | '’' | '-')
-                    && s[j + d.len_utf8()..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphanumeric);
+                    && char_at(s, end + dlen).is_some_and(|(n, _)| n.is_alphanumeric());
                 if d.is_alphanumeric() || joiner {
-                    end = j + d.len_utf8();
-                    iter.next();
+                    end += dlen;
                 } else {
                     break;
                 }
             }
         }
         let w = &s[i..end];
+        let lower = if w.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+            Cow::Owned(w.to_lowercase())
+        } else {
+            Cow::Borrowed(w)
+        };
         out.push(Word {
             span: Span::new(span.start + i, span.start + end),
-            lower: w.to_lowercase(),
+            lower,
             alpha: alpha
                 && w.chars()
                     .all(|c| c.is_alphabetic() || matches!(c, '\'' | '’' | '-')),
         });
+        i = end;
     }
     out
 }
 
 impl TargetExtractor {
     pub fn new(rules: &RuleSet, _opts: &Options) -> Result<Self, RuleError> {
-        let mut cues = HashMap::new();
+        let mut cues = FxMap::default();
         for line in rules.lines("targets/cues.tsv") {
             let f = line.fields();
             if f.len() < 3 {
@@ -94,7 +111,7 @@ impl TargetExtractor {
                 (Box::from(f[1].trim()), kind),
             );
         }
-        let mut lists: HashMap<String, HashSet<Box<str>>> = HashMap::new();
+        let mut lists: FxMap<String, FxSet<Box<str>>> = FxMap::default();
         for line in rules.lines("targets/patterns.tsv") {
             let f = line.fields();
             if f.len() != 2 {
@@ -118,9 +135,7 @@ impl TargetExtractor {
     }
 
     fn is(&self, list: &str, w: &Word) -> bool {
-        self.lists
-            .get(list)
-            .is_some_and(|s| s.contains(w.lower.as_str()))
+        self.lists.get(list).is_some_and(|s| s.contains(&*w.lower))
     }
 
     /// The words of a metric phrase, read backwards from `end` (exclusive) down to `floor`.
@@ -128,7 +143,7 @@ impl TargetExtractor {
         let mut start = end;
         while start > floor && end - start < 4 {
             let w = &ws[start - 1];
-            if !w.alpha || self.is("metric_stop", w) || self.cues.contains_key(w.lower.as_str()) {
+            if !w.alpha || self.is("metric_stop", w) || self.cues.contains_key(&*w.lower) {
                 break;
             }
             start -= 1;
@@ -220,6 +235,7 @@ impl Extractor for TargetExtractor {
         let text = doc.text.as_str();
         let mut found = Vec::new();
         let mut dropped: Vec<(Span, String, &'static str)> = Vec::new();
+        let mut sent_words: Option<(Span, Vec<Word>)> = None;
         for (mi, m) in ann.money.iter().enumerate() {
             // "$1bn (£514m)": the converted amount is the same money, not a second target
             if mi > 0 {
@@ -236,7 +252,11 @@ impl Extractor for TargetExtractor {
                 .map(|s| s.span)
                 .filter(|s| s.contains(&m.span))
                 .unwrap_or_else(|| Span::new(0, text.len()));
-            let ws = words(text, sent);
+            // several amounts of one sentence share its words
+            if sent_words.as_ref().is_none_or(|(s, _)| *s != sent) {
+                sent_words = Some((sent, words(text, sent)));
+            }
+            let ws = sent_words.as_ref().map_or(&[][..], |(_, ws)| ws.as_slice());
             // index of the first word of the money and the first word after it
             let first = ws.partition_point(|w| w.span.start < m.span.start);
             let after = ws.partition_point(|w| w.span.start < m.span.end);
@@ -249,11 +269,10 @@ impl Extractor for TargetExtractor {
                 let w = &ws[k];
                 // a clause break, a veto word or another amount ends the search
                 let other_money = mi > 0 && ann.money[mi - 1].span.contains(&w.span);
-                if matches!(w.lower.as_str(), ";" | ":" | ",") || self.is("veto", w) || other_money
-                {
+                if matches!(&*w.lower, ";" | ":" | ",") || self.is("veto", w) || other_money {
                     break;
                 }
-                if let Some((c, kind)) = self.cues.get(w.lower.as_str()) {
+                if let Some((c, kind)) = self.cues.get(&*w.lower) {
                     let slot = if matches!(kind, CueKind::Noun | CueKind::Commit) {
                         &mut strong
                     } else {
@@ -272,7 +291,7 @@ impl Extractor for TargetExtractor {
             let mut noun_after = None;
             if cue.is_none() {
                 for (k, w) in ws.iter().enumerate().skip(after).take(3) {
-                    if let Some((c, CueKind::Noun)) = self.cues.get(w.lower.as_str()) {
+                    if let Some((c, CueKind::Noun)) = self.cues.get(&*w.lower) {
                         noun_after = Some(k);
                         cue = Some((k, c, CueKind::Noun));
                         break;
@@ -285,7 +304,7 @@ impl Extractor for TargetExtractor {
             let Some((ck, cue_word, kind)) = cue else {
                 continue;
             };
-            let prev = first.checked_sub(1).map(|p| ws[p].lower.as_str());
+            let prev = first.checked_sub(1).map(|p| &*ws[p].lower);
             let deadline = self.deadline(ann, text, sent, m.span);
             // a forecast or a past figure rather than a goal: "expects sales to reach",
             // "after reaching"
@@ -294,17 +313,13 @@ impl Extractor for TargetExtractor {
             // a base-form verb needs a goal marker ("to reach", "will increase"); -s and -ing
             // forms stand alone
             let marked = {
-                let form = ws[ck].lower.as_str();
+                let form = &*ws[ck].lower;
                 form.ends_with('s')
                     || form.ends_with("ing")
                     || (ck.saturating_sub(3)..ck).any(|p| self.is("reach_marker", &ws[p]))
             };
-            let reach_before = (first.saturating_sub(3)..first).any(|p| {
-                matches!(
-                    self.cues.get(ws[p].lower.as_str()),
-                    Some((_, CueKind::Reach))
-                )
-            });
+            let reach_before = (first.saturating_sub(3)..first)
+                .any(|p| matches!(self.cues.get(&*ws[p].lower), Some((_, CueKind::Reach))));
             let ok = match kind {
                 // "a target of €5bn", "a €5bn target", "target ... to reach €5bn": a deadline
                 // is not needed, the noun says it is a goal
@@ -329,8 +344,7 @@ impl Extractor for TargetExtractor {
                         && prev == Some("to")
                         && !forecast
                         && marked
-                        && (ck + 2 == first
-                            || self.metric_between(&ws, ck + 1, first - 1).is_some())
+                        && (ck + 2 == first || self.metric_between(ws, ck + 1, first - 1).is_some())
                 }
             };
             if !ok {
@@ -346,30 +360,25 @@ impl Extractor for TargetExtractor {
             // the metric
             let mut metric = None;
             if let Some(k) = noun_after {
-                metric = self.metric_between(&ws, after, k);
+                metric = self.metric_between(ws, after, k);
             } else {
                 // a reach verb just before the money ("trade to reach €20 billion"), maybe with
                 // "to" / "will" before it: read the metric backwards from there
-                let reach_at = (first.saturating_sub(2)..first).rev().find(|&p| {
-                    matches!(
-                        self.cues.get(ws[p].lower.as_str()),
-                        Some((_, CueKind::Reach))
-                    )
-                });
+                let reach_at = (first.saturating_sub(2)..first)
+                    .rev()
+                    .find(|&p| matches!(self.cues.get(&*ws[p].lower), Some((_, CueKind::Reach))));
                 if let Some(r) = reach_at {
                     let mut e = r;
-                    while e > 0
-                        && matches!(ws[e - 1].lower.as_str(), "to" | "will" | "would" | "should")
-                    {
+                    while e > 0 && matches!(&*ws[e - 1].lower, "to" | "will" | "would" | "should") {
                         e -= 1;
                     }
-                    metric = self.metric_back(&ws, window, e);
+                    metric = self.metric_back(ws, window, e);
                 } else if let Some((rk, _, CueKind::Raise)) = weak
                     && prev == Some("to")
                 {
-                    metric = self.metric_between(&ws, rk + 1, first - 1);
+                    metric = self.metric_between(ws, rk + 1, first - 1);
                 } else if kind == CueKind::Noun && prev == Some("of") {
-                    metric = self.metric_back(&ws, window, ck);
+                    metric = self.metric_back(ws, window, ck);
                 }
             }
             let metric =

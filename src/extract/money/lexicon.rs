@@ -109,7 +109,7 @@ pub struct Lexicon {
     pub aliases: Vec<Alias>,
     /// (lower-cased tokens, qualifier), longest first.
     pub qualifiers: Vec<(Vec<Box<str>>, &'static str)>,
-    pub lists: HashMap<String, HashSet<Box<str>>>,
+    pub lists: HashMap<String, HashSet<Box<str>, FxBuild>, FxBuild>,
     /// One trigger per alias (its `$` or its longest token): money is only looked for in
     /// windows around a trigger.
     pub trigger_words: HashSet<Box<[u8]>, FxBuild>,
@@ -120,6 +120,8 @@ pub struct Lexicon {
     /// For (first letter, last letter) of a trigger word, a bit per length: most words are
     /// rejected without hashing.
     pub trigger_sig: Vec<u32>,
+    /// The same signature bits for the keys of `map`, for `lookup`.
+    pub key_sig: Vec<u32>,
 }
 
 fn parse_f64(line: &RuleLine, s: &str) -> Result<f64, RuleError> {
@@ -402,6 +404,14 @@ impl Lexicon {
                 }
             }
         }
+        lex.key_sig = vec![0u32; 26 * 26];
+        for key in lex.map.keys() {
+            if let Some(i) = sig_index(key.as_bytes())
+                && key.len() < 32
+            {
+                lex.key_sig[i] |= 1 << key.len();
+            }
+        }
         Ok(lex)
     }
 
@@ -417,6 +427,17 @@ impl Lexicon {
 
     #[inline]
     pub fn lookup(&self, lower: &str) -> u32 {
+        // most words are in no entry: rejected by their signature without hashing
+        let len = lower.len();
+        if len < 32
+            && let Some(k) = sig_index(lower.as_bytes())
+            && self
+                .key_sig
+                .get(k)
+                .is_some_and(|&bits| bits & (1 << len) == 0)
+        {
+            return u32::MAX;
+        }
         self.map.get(lower).copied().unwrap_or(u32::MAX)
     }
 

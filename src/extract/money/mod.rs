@@ -720,7 +720,9 @@ impl MoneyExtractor {
         }
         let mut found = None;
         for s in num_end.saturating_sub(16)..num_end {
-            if cx.toks[s].kind == Kind::Sym {
+            // only digits or a number word ("five", "a", "half") can start an amount
+            let t = &cx.toks[s];
+            if t.kind == Kind::Sym || (t.kind == Kind::Word && self.num_word(cx, s).is_none()) {
                 continue;
             }
             if let Some(amt) = self.parse_amount(cx, s)
@@ -828,12 +830,14 @@ impl MoneyExtractor {
         let mut i = 0;
         while i < bytes.len() {
             let b = bytes[i];
+            if SKIP[b as usize] {
+                i += 1;
+                continue;
+            }
             let (ms, me);
             if b.is_ascii_alphabetic() {
                 let start = i;
-                while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-                    i += 1;
-                }
+                i = crate::text::ascii_letters_end(bytes, i + 1);
                 let len = i - start;
                 if len > self.lex.max_trigger || len >= buf.len() {
                     continue;
@@ -1031,6 +1035,19 @@ impl Extractor for MoneyExtractor {
         }
     }
 }
+
+/// Bytes that `windows` steps over: all but ASCII letters, `$` and non-ASCII bytes (which may
+/// start a trigger).
+static SKIP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = !(c.is_ascii_alphabetic() || c == b'$' || c >= 0x80);
+        b += 1;
+    }
+    t
+};
 
 /// Is byte `pos` inside a URL (a whitespace-delimited chunk with "://" or "www.")?
 fn in_url(text: &str, pos: usize) -> bool {

@@ -68,11 +68,11 @@ pub fn tokenize_into(
             kind = Kind::Num;
         } else if b < 0x80 {
             if b.is_ascii_alphabetic() {
-                while pos < bytes.len() && bytes[pos].is_ascii_alphabetic() {
-                    pos += 1;
-                }
+                pos = crate::text::ascii_letters_end(bytes, pos + 1);
                 // a word may go on with non-ASCII letters
-                pos = scan_word_rest(text, pos);
+                if bytes.get(pos).is_some_and(|&b| b >= 0x80) {
+                    pos = scan_word_rest(text, pos);
+                }
                 kind = Kind::Word;
             } else {
                 pos += 1;
@@ -100,7 +100,12 @@ pub fn tokenize_into(
             u32::MAX
         } else if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
             lower.clear();
-            lower.extend(s.chars().flat_map(char::to_lowercase));
+            if s.is_ascii() {
+                lower.push_str(s);
+                lower.make_ascii_lowercase();
+            } else {
+                lower.extend(s.chars().flat_map(char::to_lowercase));
+            }
             lookup(&lower)
         } else {
             lookup(s)
