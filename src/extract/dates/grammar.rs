@@ -563,6 +563,11 @@ struct Starts {
     /// distinct start state (regex-automata has six kinds of look-behind), at most
     /// [`MAX_ROWS`]: a fixed size lets the scan index it without a bounds check.
     first: Box<[[u16; 256]; MAX_ROWS]>,
+    /// `first` as bits, per byte value: bit `r` (0..8) says a match can start with this byte
+    /// after look-behind row `r` (its code is not 0), bit `8 + ctx[b]` is the row this byte
+    /// selects for the next position. One lookup per byte serves both, and the test of a
+    /// position is then an `and` of neighbouring entries, which the compiler vectorises.
+    live: Box<[u16; 256]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
     /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
     /// (nothing survives) and 1 (everything does), so a position is checked without branches
@@ -723,6 +728,13 @@ impl Starts {
         }
         let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
         first_rows[..first.len()].copy_from_slice(&first);
+        let mut live = Box::new([0u16; 256]);
+        for (b, v) in live.iter_mut().enumerate() {
+            for (r, row) in first.iter().enumerate() {
+                *v |= u16::from(row[b] != 0) << r;
+            }
+            *v |= 1 << (8 + ctx[b]);
+        }
         // Building the tables determinised every state within three bytes of a start, the
         // states most searches visit: each thread's cache starts as a copy of this one rather
         // than empty (no warm-up for them, and they sit together in the transition table).
@@ -738,6 +750,7 @@ impl Starts {
             row_prev,
             ctx,
             first: first_rows,
+            live,
             second: [[0; 256], [1; 256]]
                 .into_iter()
                 .chain(rows.second)
@@ -762,17 +775,24 @@ impl Starts {
         if let Some(block) = bytes.get(i..i + 66) {
             // first bytes for all 64 positions, then the next two bytes where the first
             // survives (most positions die on their first byte)
-            let mut codes = [0u16; 64];
-            for (k, code) in codes.iter_mut().enumerate() {
-                *code = self.first_code(row, block[k]);
-                mask |= u64::from(*code != 0) << k;
-                row = self.ctx[usize::from(block[k])] as usize;
+            let mut live = [0u16; 65];
+            live[0] = 1 << (8 + row % MAX_ROWS);
+            for (v, &b) in live[1..].iter_mut().zip(block) {
+                *v = self.live[usize::from(b)];
             }
+            // position k lives if its byte's row bits meet the row its look-behind selects
+            let mut ok = [0u8; 64];
+            for (k, o) in ok.iter_mut().enumerate() {
+                *o = u8::from(live[k + 1] & (live[k] >> 8) & 0xff != 0);
+            }
+            mask = pack_flags(&ok);
             let mut todo = mask;
             while todo != 0 {
                 let k = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
-                let w = self.second[usize::from(codes[k])][usize::from(block[k + 1])];
+                let r = (live[k] >> 8).trailing_zeros() as usize;
+                let code = self.first_code(r, block[k]);
+                let w = self.second[usize::from(code)][usize::from(block[k + 1])];
                 let b2 = block[k + 2];
                 let ok = self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1;
                 mask &= !((1 ^ ok) << k);
@@ -870,6 +890,19 @@ impl Starts {
         }
         Ok(mat)
     }
+}
+
+/// 64 flags (each byte 0 or 1) as a bit mask, bit `k` for `flags[k]`: eight at a time, the
+/// multiply gathers byte `j`'s bit at bit `56 + j` (the partial sums never carry).
+fn pack_flags(flags: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (j, chunk) in flags.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let bits = u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * j);
+    }
+    mask
 }
 
 /// A raw match: which rule, the mention span, the full match, and the parts.
@@ -1350,7 +1383,25 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lexicon, is_normal, narrow_classes, normalise, trie_regex};
+    use super::{Lexicon, is_normal, narrow_classes, normalise, pack_flags, trie_regex};
+
+    #[test]
+    fn pack_flags_sets_bit_k_for_flag_k() {
+        let mut flags = [0u8; 64];
+        assert_eq!(pack_flags(&flags), 0);
+        flags = [1; 64];
+        assert_eq!(pack_flags(&flags), u64::MAX);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for (k, f) in flags.iter_mut().enumerate() {
+                *f = (seed >> k & 1) as u8;
+            }
+            assert_eq!(pack_flags(&flags), seed);
+        }
+    }
 
     /// `Lexicon::get` as it was before the lookups were made cheaper: the new one must
     /// answer the same.
