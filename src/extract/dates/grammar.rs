@@ -225,9 +225,18 @@ const TYPES: &[&str] = &["DATE", "TIME", "DURATION", "SET"];
 pub struct Lexicon {
     classes: HashMap<String, Vec<(String, String)>>,
     index: FxMap<String, FxMap<String, String>>,
+    /// Per class, the first words of its entries of several words (split at the first space
+    /// or `-`): a two-word lookup whose first word is not here cannot succeed.
+    firsts: FxMap<String, FxSet<String>>,
 }
 
-use crate::extract::fx::FxMap;
+use crate::extract::fx::{FxMap, FxSet};
+
+/// Whether `s` holds the ASCII byte `a` or `b` (a byte loop: the words are short, and
+/// `str::contains` with a char set decodes every char).
+fn has_byte(s: &str, a: u8, b: u8) -> bool {
+    s.bytes().any(|c| c == a || c == b)
+}
 
 /// `words[w]` with every byte `from` of `w` read as `to` (both ASCII): on the stack when short.
 fn get_replaced<'a>(
@@ -280,7 +289,7 @@ fn is_normal(s: &str) -> bool {
         && s.bytes().all(|b| {
             b.is_ascii() && !b.is_ascii_uppercase() && b != b'\t' && b != b'\n' && b != b'\r'
         })
-        && !s.contains("  ")
+        && !s.as_bytes().windows(2).any(|w| w == b"  ")
         && !s.starts_with(' ')
         && !s.ends_with(' ')
 }
@@ -300,6 +309,12 @@ impl Lexicon {
                 .entry(class.clone())
                 .or_default()
                 .insert(word.clone(), value.clone());
+            if let Some(i) = word.find([' ', '-']) {
+                lex.firsts
+                    .entry(class.clone())
+                    .or_default()
+                    .insert(word[..i].to_string());
+            }
             let list = lex.classes.entry(class).or_default();
             if let Some(slot) = list.iter_mut().find(|(w, _)| *w == word) {
                 slot.1 = value;
@@ -319,10 +334,10 @@ impl Lexicon {
             if let Some(v) = words.get(word) {
                 return Some(v.as_str());
             }
-            if !word.contains(['-', ' ']) {
+            if !has_byte(word, b'-', b' ') {
                 return None;
             }
-            if word.contains(['\x0b', '\x0c']) {
+            if has_byte(word, b'\x0b', b'\x0c') {
                 normalised = normalise(word);
                 if let Some(v) = words.get(&normalised) {
                     return Some(v.as_str());
@@ -332,10 +347,7 @@ impl Lexicon {
                 // normalising would not change it: looked up already
                 word
             }
-        } else if word.len() <= 32
-            && word.bytes().all(|b| b.is_ascii_graphic())
-            && !word.contains('-')
-        {
+        } else if word.len() <= 32 && word.bytes().all(|b| b.is_ascii_graphic() && b != b'-') {
             // A single ASCII word with capitals or a trailing dot ("Friday", "Sept."): lower
             // case on the stack.
             let mut buf = [0u8; 32];
@@ -352,12 +364,12 @@ impl Lexicon {
             }
             &normalised
         };
-        if w.contains('-')
+        if has_byte(w, b'-', b'-')
             && let Some(v) = get_replaced(words, w, b'-', b' ')
         {
             return Some(v);
         }
-        if w.contains(' ')
+        if has_byte(w, b' ', b' ')
             && let Some(v) = get_replaced(words, w, b' ', b'-')
         {
             return Some(v);
@@ -367,6 +379,27 @@ impl Lexicon {
 
     pub fn has(&self, class: &str, word: &str) -> bool {
         self.get(class, word).is_some()
+    }
+
+    /// False when no entry of several words in `class` can start with the single word
+    /// `first`: then `has(class, "first …")` is false. Only decided for an ASCII word (true
+    /// otherwise), whose lower case is the one `normalise` gives.
+    pub fn may_start(&self, class: &str, first: &str) -> bool {
+        let Some(firsts) = self.firsts.get(class) else {
+            return false;
+        };
+        let mut buf = [0u8; 32];
+        let Some(b) = buf.get_mut(..first.len()) else {
+            return true;
+        };
+        if !first.is_ascii() {
+            return true;
+        }
+        for (d, c) in b.iter_mut().zip(first.bytes()) {
+            *d = c.to_ascii_lowercase();
+        }
+        // ASCII in, ASCII out: always UTF-8
+        std::str::from_utf8(b).is_ok_and(|w| firsts.contains(w))
     }
 
     pub fn has_class(&self, class: &str) -> bool {
@@ -1489,6 +1522,36 @@ mod tests {
             }
         }
         assert!(lex.has("vague", "A-Few"));
+    }
+
+    #[test]
+    fn may_start_is_false_only_when_no_two_word_lookup_can_succeed() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        for (class, words) in &lex.classes {
+            let mut firsts: Vec<String> = vec!["xyzzy".into(), "Said".into(), "IS".into()];
+            let mut seconds: Vec<String> = vec!["the".into(), "to".into(), "Week".into()];
+            for (w, _) in words {
+                if let Some((a, b)) = w.split_once([' ', '-']) {
+                    firsts.push(a.to_string());
+                    firsts.push(a.to_uppercase());
+                    seconds.push(b.to_string());
+                }
+            }
+            for a in &firsts {
+                for b in &seconds {
+                    for sep in [" ", "-"] {
+                        let pair = format!("{a}{sep}{b}");
+                        if lex.has(class, &pair) {
+                            assert!(lex.may_start(class, a), "{class} {pair}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(lex.may_start("future_cue", "going") || !lex.has("future_cue", "going to"));
+        assert!(!lex.may_start("future_cue", "xyzzy"));
+        assert!(lex.may_start("future_cue", "é"));
     }
 
     #[test]

@@ -106,7 +106,10 @@ pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: 
 
 fn cue(lex: &Lexicon, words: &[&str], i: usize, pair: &mut String) -> Option<Tense> {
     let w = words[i];
-    if let Some(next) = words.get(i + 1) {
+    // most words start no two-word cue: skip the pair lookups then
+    if let Some(next) = words.get(i + 1)
+        && lex.may_start("future_cue", w)
+    {
         pair.clear();
         pair.push_str(w);
         pair.push(' ');
@@ -115,7 +118,7 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize, pair: &mut String) -> Option<Ten
             return Some(Tense::Future);
         }
     }
-    if i > 0 {
+    if i > 0 && lex.may_start("future_cue", words[i - 1]) {
         pair.clear();
         pair.push_str(words[i - 1]);
         pair.push(' ');
