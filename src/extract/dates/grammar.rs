@@ -598,9 +598,12 @@ struct Starts {
     first: Box<[[u16; 256]; MAX_ROWS]>,
     /// `first` as bits, per byte value: bit `r` (0..8) says a match can start with this byte
     /// after look-behind row `r` (its code is not 0), bit `8 + ctx[b]` is the row this byte
-    /// selects for the next position. One lookup per byte serves both, and the test of a
-    /// position is then an `and` of neighbouring entries, which the compiler vectorises.
-    live: Box<[u16; 256]>,
+    /// selects for the next position. Bits 16..24: the byte's group as a first byte (one
+    /// bit, none if no second byte can follow it), bits 24..32: the groups whose first
+    /// bytes this byte may follow (a coarse `second`: it may let a dead position through,
+    /// never the reverse). One lookup per byte serves all, and the test of a position is
+    /// then an `and` of neighbouring entries, which the compiler vectorises.
+    live: Box<[u32; 256]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
     /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
     /// (nothing survives) and 1 (everything does), so a position is checked without branches
@@ -761,12 +764,32 @@ impl Starts {
         }
         let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
         first_rows[..first.len()].copy_from_slice(&first);
-        let mut live = Box::new([0u16; 256]);
+        let second: Vec<[u16; 256]> = [[0; 256], [1; 256]]
+            .into_iter()
+            .chain(rows.second)
+            .collect();
+        // the second bytes that can follow each first byte, after any look-behind
+        let mut follows = vec![[0u64; 4]; 256];
+        for (b0, f) in follows.iter_mut().enumerate() {
+            for row in &first {
+                for (b1, &w) in second[usize::from(row[b0])].iter().enumerate() {
+                    f[b1 >> 6] |= u64::from(w != 0) << (b1 & 63);
+                }
+            }
+        }
+        let (group, unions) = group_sets(&follows, 8);
+        let mut live = Box::new([0u32; 256]);
         for (b, v) in live.iter_mut().enumerate() {
             for (r, row) in first.iter().enumerate() {
-                *v |= u16::from(row[b] != 0) << r;
+                *v |= u32::from(row[b] != 0) << r;
             }
             *v |= 1 << (8 + ctx[b]);
+            if let Some(g) = group[b] {
+                *v |= 1 << (16 + g);
+            }
+            for (g, u) in unions.iter().enumerate() {
+                *v |= u32::from(u[b >> 6] >> (b & 63) & 1 == 1) << (24 + g);
+            }
         }
         // Building the tables determinised every state within three bytes of a start, the
         // states most searches visit: each thread's cache starts as a copy of this one rather
@@ -784,10 +807,7 @@ impl Starts {
             ctx,
             first: first_rows,
             live,
-            second: [[0; 256], [1; 256]]
-                .into_iter()
-                .chain(rows.second)
-                .collect(),
+            second,
             third: [[0; 4], [u64::MAX; 4]]
                 .into_iter()
                 .chain(rows.third)
@@ -808,22 +828,25 @@ impl Starts {
         if let Some(block) = bytes.get(i..i + 66) {
             // first bytes for all 64 positions, then the next two bytes where the first
             // survives (most positions die on their first byte)
-            let mut live = [0u16; 65];
+            let mut live = [0u32; 66];
             live[0] = 1 << (8 + row % MAX_ROWS);
             for (v, &b) in live[1..].iter_mut().zip(block) {
                 *v = self.live[usize::from(b)];
             }
-            // position k lives if its byte's row bits meet the row its look-behind selects
+            // position k lives if its byte's row bits meet the row its look-behind selects,
+            // and the next byte may follow its byte's group
             let mut ok = [0u8; 64];
             for (k, o) in ok.iter_mut().enumerate() {
-                *o = u8::from(live[k + 1] & (live[k] >> 8) & 0xff != 0);
+                let first = live[k + 1] & (live[k] >> 8) & 0xff;
+                let second = (live[k + 1] >> 16) & (live[k + 2] >> 24) & 0xff;
+                *o = u8::from(first != 0) & u8::from(second != 0);
             }
             mask = pack_flags(&ok);
             let mut todo = mask;
             while todo != 0 {
                 let k = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
-                let r = (live[k] >> 8).trailing_zeros() as usize;
+                let r = (live[k] >> 8 & 0xff).trailing_zeros() as usize;
                 let code = self.first_code(r, block[k]);
                 let w = self.second[usize::from(code)][usize::from(block[k + 1])];
                 let b2 = block[k + 2];
@@ -923,6 +946,50 @@ impl Starts {
         }
         Ok(mat)
     }
+}
+
+/// Puts the non-empty byte sets `sets` (indexed by byte) into at most `max` groups (at most
+/// 8): each byte's group (`None` for an empty set) and each group's union, which holds the
+/// sets of all its bytes. Equal sets share a group; while there are too many groups, the two
+/// whose merge adds the fewest (set members × bytes) are merged.
+fn group_sets(sets: &[[u64; 4]], max: usize) -> (Vec<Option<u8>>, Vec<[u64; 4]>) {
+    let count = |s: &[u64; 4]| s.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+    let union = |a: &[u64; 4], b: &[u64; 4]| [a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]];
+    // (union, bytes in the group)
+    let mut groups: Vec<([u64; 4], Vec<usize>)> = Vec::new();
+    for (b, s) in sets.iter().enumerate() {
+        if count(s) == 0 {
+            continue;
+        }
+        match groups.iter_mut().find(|(u, _)| u == s) {
+            Some((_, bytes)) => bytes.push(b),
+            None => groups.push((*s, vec![b])),
+        }
+    }
+    while groups.len() > max.min(8) {
+        let mut best = (usize::MAX, 0, 1);
+        for i in 0..groups.len() {
+            for j in i + 1..groups.len() {
+                let (a, b) = (&groups[i], &groups[j]);
+                let merged = count(&union(&a.0, &b.0)) * (a.1.len() + b.1.len());
+                let cost = merged - count(&a.0) * a.1.len() - count(&b.0) * b.1.len();
+                if cost < best.0 {
+                    best = (cost, i, j);
+                }
+            }
+        }
+        let (_, i, j) = best;
+        let (u, bytes) = groups.swap_remove(j);
+        groups[i].0 = union(&groups[i].0, &u);
+        groups[i].1.extend(bytes);
+    }
+    let mut group = vec![None; sets.len()];
+    for (g, (_, bytes)) in groups.iter().enumerate() {
+        for &b in bytes {
+            group[b] = u8::try_from(g).ok();
+        }
+    }
+    (group, groups.into_iter().map(|(u, _)| u).collect())
 }
 
 /// 64 flags (each byte 0 or 1) as a bit mask, bit `k` for `flags[k]`: eight at a time, the
@@ -1416,7 +1483,39 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lexicon, is_normal, narrow_classes, normalise, pack_flags, trie_regex};
+    use super::{
+        Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
+    };
+
+    #[test]
+    fn group_sets_keeps_every_set_inside_its_group() {
+        let mut sets = vec![[0u64; 4]; 256];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for (b, s) in sets.iter_mut().enumerate() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            if b % 5 != 0 {
+                *s = [seed, seed.rotate_left(17), 0, u64::from(b % 3 == 0)];
+            }
+        }
+        sets[7] = sets[6];
+        for max in [1, 3, 8] {
+            let (group, unions) = group_sets(&sets, max);
+            assert!(unions.len() <= max);
+            for (b, s) in sets.iter().enumerate() {
+                match group[b] {
+                    None => assert_eq!(*s, [0; 4], "{b}"),
+                    Some(g) => {
+                        let u = unions[usize::from(g)];
+                        assert!((0..4).all(|i| s[i] & !u[i] == 0), "{b}");
+                    }
+                }
+            }
+        }
+        let (group, _) = group_sets(&sets, 200);
+        assert_eq!(group[6], group[7]);
+    }
 
     #[test]
     fn pack_flags_sets_bit_k_for_flag_k() {
