@@ -551,8 +551,9 @@ pub struct Grammar {
     /// For a rule whose only group is the whole match (`\b(?P<year>…)\b`), that group's
     /// field: its part is the match found, with no capture search.
     whole: Vec<Option<usize>>,
-    /// Each thread's capture slots, one per rule, made on first use and kept across documents.
-    caps: Pool<Vec<Option<Captures>>, CapsFn>,
+    /// Each thread's capture slots, one per rule, made on first use and kept across documents,
+    /// and its memo of capture searches.
+    caps: Pool<CapsState, CapsFn>,
     /// The same patterns as an anchored lazy DFA, run only where a match can start.
     starts: Option<Starts>,
 }
@@ -565,13 +566,36 @@ struct ScanCache {
     starts: Vec<Option<LazyStateID>>,
 }
 
-type CapsFn = Box<
-    dyn Fn() -> Vec<Option<Captures>>
-        + Send
-        + Sync
-        + std::panic::UnwindSafe
-        + std::panic::RefUnwindSafe,
->;
+/// The parts a capture search found (full match, then each field), as offsets into its
+/// window; `None`: no match.
+type MemoParts = Option<([u32; 2], [Option<[u32; 2]>; N_FIELDS])>;
+
+/// Most entries stay useful for a few documents; a full memo starts over.
+const MEMO_CAP: usize = 1024;
+
+/// A thread's capture state.
+struct CapsState {
+    /// One per rule, made on first use.
+    caps: Vec<Option<Captures>>,
+    /// The result of a capture search by its inputs (the key built by `memo_key`): news
+    /// repeats its date phrases ("last year", "on Monday"), and a search costs thousands of
+    /// instructions.
+    memo: FxMap<Vec<u8>, MemoParts>,
+    key: Vec<u8>,
+}
+
+/// The inputs of a capture search, all its result depends on: the rule, the window's bytes
+/// and where the match starts and ends in it.
+fn memo_key(key: &mut Vec<u8>, rule: usize, window: &[u8], start: usize, end: usize) {
+    key.clear();
+    key.extend_from_slice(&(rule as u32).to_le_bytes());
+    key.extend_from_slice(&(start as u32).to_le_bytes());
+    key.extend_from_slice(&(end as u32).to_le_bytes());
+    key.extend_from_slice(window);
+}
+
+type CapsFn =
+    Box<dyn Fn() -> CapsState + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
 type DfaCacheFn =
     Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
@@ -1266,7 +1290,11 @@ impl Grammar {
             sources,
             singles,
             whole,
-            caps: Pool::new(Box::new(move || vec![None; n_rules])),
+            caps: Pool::new(Box::new(move || CapsState {
+                caps: vec![None; n_rules],
+                memo: FxMap::default(),
+                key: Vec::new(),
+            })),
             starts,
         })
     }
@@ -1364,7 +1392,8 @@ impl Grammar {
     /// anchored capture search of that one pattern over the match.
     pub fn scan(&self, text: &str, from: usize) -> Vec<Cand> {
         let mut out = Vec::new();
-        let mut caps = self.caps.get();
+        let mut state = self.caps.get();
+        let CapsState { caps, memo, key } = &mut *state;
         self.for_each_match(text, from, |rule_idx, m_start, m_end| {
             let Some(rule) = self.rules.get(rule_idx) else {
                 return;
@@ -1379,24 +1408,42 @@ impl Grammar {
                 let Some(single) = self.singles.get(rule_idx) else {
                     return;
                 };
-                let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
                 // A short haystack keeps the capture search on the bounded backtracker; the
-                // bytes around the match stay visible to `\b`.
-                let lo = floor_char(text, m_start.saturating_sub(4));
-                let hi = ceil_char(text, (m_end + 4).min(text.len()));
-                let anchored = regex_automata::Input::new(&text[lo..hi])
-                    .range(m_start - lo..m_end - lo)
-                    .anchored(regex_automata::Anchored::Yes);
-                single.search_captures(&anchored, caps);
-                let Some(cm) = caps.get_match() else { return };
-                full = Span::new(cm.start() + lo, cm.end() + lo);
-                for (fi, groups) in rule.groups.iter().enumerate() {
-                    for &gi in groups {
-                        if let Some(s) = caps.get_group(gi) {
-                            parts[fi] = Some(Span::new(s.start + lo, s.end + lo));
-                            break;
+                // chars around the match stay visible to `\b`. Every look-around (`\b`, `^`,
+                // `$` and their kinds) reads at most one char on either side, so the result
+                // depends on these bytes only, which makes them a memo key.
+                let lo = floor_char(text, m_start.saturating_sub(1));
+                let hi = ceil_char(text, (m_end + 1).min(text.len()));
+                let window = &text[lo..hi];
+                memo_key(key, rule_idx, window.as_bytes(), m_start - lo, m_end - lo);
+                let found = match memo.get(key.as_slice()) {
+                    Some(found) => *found,
+                    None => {
+                        let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
+                        let anchored = regex_automata::Input::new(window)
+                            .range(m_start - lo..m_end - lo)
+                            .anchored(regex_automata::Anchored::Yes);
+                        single.search_captures(&anchored, caps);
+                        let at = |s: regex_automata::Span| [s.start as u32, s.end as u32];
+                        let found = caps.get_match().map(|cm| {
+                            let mut rel = [None; N_FIELDS];
+                            for (fi, groups) in rule.groups.iter().enumerate() {
+                                rel[fi] = groups.iter().find_map(|&gi| caps.get_group(gi)).map(at);
+                            }
+                            (at(cm.span()), rel)
+                        });
+                        if memo.len() >= MEMO_CAP {
+                            memo.clear();
                         }
+                        memo.insert(key.clone(), found);
+                        found
                     }
+                };
+                let Some((f, rel)) = found else { return };
+                let abs = |o: [u32; 2]| Span::new(lo + o[0] as usize, lo + o[1] as usize);
+                full = abs(f);
+                for (p, r) in parts.iter_mut().zip(rel) {
+                    *p = r.map(abs);
                 }
             }
             let span = parts[field_index(Field::T)].unwrap_or(full);
