@@ -259,6 +259,25 @@ fn get_replaced<'a>(
     words.get(replaced).map(String::as_str)
 }
 
+/// [`Lexicon::may_start`] with the class's first words looked up already.
+pub fn may_start_in(firsts: Option<&FxSet<String>>, first: &str) -> bool {
+    let Some(firsts) = firsts else {
+        return false;
+    };
+    let mut buf = [0u8; 32];
+    let Some(b) = buf.get_mut(..first.len()) else {
+        return true;
+    };
+    if !first.is_ascii() {
+        return true;
+    }
+    for (d, c) in b.iter_mut().zip(first.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    // ASCII in, ASCII out: always UTF-8
+    std::str::from_utf8(b).is_ok_and(|w| firsts.contains(w))
+}
+
 /// Lower case, whitespace runs as one space, a trailing `.` dropped.
 pub fn normalise(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -385,21 +404,13 @@ impl Lexicon {
     /// `first`: then `has(class, "first …")` is false. Only decided for an ASCII word (true
     /// otherwise), whose lower case is the one `normalise` gives.
     pub fn may_start(&self, class: &str, first: &str) -> bool {
-        let Some(firsts) = self.firsts.get(class) else {
-            return false;
-        };
-        let mut buf = [0u8; 32];
-        let Some(b) = buf.get_mut(..first.len()) else {
-            return true;
-        };
-        if !first.is_ascii() {
-            return true;
-        }
-        for (d, c) in b.iter_mut().zip(first.bytes()) {
-            *d = c.to_ascii_lowercase();
-        }
-        // ASCII in, ASCII out: always UTF-8
-        std::str::from_utf8(b).is_ok_and(|w| firsts.contains(w))
+        may_start_in(self.firsts_of(class), first)
+    }
+
+    /// The first words of `class`'s entries of several words, for [`may_start_in`] (one
+    /// class lookup for many words).
+    pub fn firsts_of(&self, class: &str) -> Option<&FxSet<String>> {
+        self.firsts.get(class)
     }
 
     pub fn has_class(&self, class: &str) -> bool {
