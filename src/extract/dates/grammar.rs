@@ -605,6 +605,11 @@ fn memo_key(key: &mut Vec<u8>, rule: usize, window: &[u8], start: usize, end: us
     key.extend_from_slice(window);
 }
 
+/// A span of a memo entry (offsets into the window at `lo`) in the text.
+fn window_span(lo: usize, o: [u32; 2]) -> Span {
+    Span::new(lo + o[0] as usize, lo + o[1] as usize)
+}
+
 type CapsFn =
     Box<dyn Fn() -> CapsState + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
@@ -1451,10 +1456,9 @@ impl Grammar {
                     }
                 };
                 let Some((f, rel)) = found else { return };
-                let abs = |o: [u32; 2]| Span::new(lo + o[0] as usize, lo + o[1] as usize);
-                full = abs(f);
+                full = window_span(lo, f);
                 for (p, r) in parts.iter_mut().zip(rel) {
-                    *p = r.map(abs);
+                    *p = r.map(|o| window_span(lo, o));
                 }
             }
             let span = parts[field_index(Field::T)].unwrap_or(full);

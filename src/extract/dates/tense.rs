@@ -34,12 +34,12 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// The words of the mention's clause: before it (in text order) and after it.
-fn clause_words<'t>(
-    text: &'t str,
+fn clause_words(
+    text: &str,
     span: Span,
     sentence: Span,
     comma_ends: bool,
-) -> (Vec<&'t str>, Vec<&'t str>) {
+) -> (Vec<&str>, Vec<&str>) {
     let lo = floor_boundary(
         text,
         span.start
