@@ -148,3 +148,29 @@ fn grammar_cached() -> &'static Grammar {
     static G: std::sync::OnceLock<Grammar> = std::sync::OnceLock::new();
     G.get_or_init(grammar)
 }
+
+/// The capture memo (per thread, across documents) gives the parts a fresh search gives: the
+/// same phrase next to different chars (`\b` sees them) and at the text's ends.
+#[test]
+fn memoised_parts_equal_fresh_ones() {
+    let warm = grammar_cached();
+    let texts = [
+        "Last week, on Tuesday 3 March 2020, three years ago.",
+        "xLast week,on Tuesday 3 March 2020x three years agox",
+        "three years ago",
+        "(three years ago)",
+        "é three years ago é, last week’s 1990s '90s",
+        "in 3 days, in 3 days; In 3 Days",
+    ];
+    for t in texts {
+        warm.scan(t, 0);
+    }
+    for t in texts {
+        let fresh = grammar();
+        assert_eq!(
+            format!("{:?}", warm.scan(t, 0)),
+            format!("{:?}", fresh.scan(t, 0)),
+            "{t:?}"
+        );
+    }
+}

@@ -225,9 +225,18 @@ const TYPES: &[&str] = &["DATE", "TIME", "DURATION", "SET"];
 pub struct Lexicon {
     classes: HashMap<String, Vec<(String, String)>>,
     index: FxMap<String, FxMap<String, String>>,
+    /// Per class, the first words of its entries of several words (split at the first space
+    /// or `-`): a two-word lookup whose first word is not here cannot succeed.
+    firsts: FxMap<String, FxSet<String>>,
 }
 
-use crate::extract::fx::FxMap;
+use crate::extract::fx::{FxMap, FxSet};
+
+/// Whether `s` holds the ASCII byte `a` or `b` (a byte loop: the words are short, and
+/// `str::contains` with a char set decodes every char).
+fn has_byte(s: &str, a: u8, b: u8) -> bool {
+    s.bytes().any(|c| c == a || c == b)
+}
 
 /// `words[w]` with every byte `from` of `w` read as `to` (both ASCII): on the stack when short.
 fn get_replaced<'a>(
@@ -248,6 +257,25 @@ fn get_replaced<'a>(
     // an ASCII byte for an ASCII byte keeps the text UTF-8
     let replaced = std::str::from_utf8(b).ok()?;
     words.get(replaced).map(String::as_str)
+}
+
+/// [`Lexicon::may_start`] with the class's first words looked up already.
+pub fn may_start_in(firsts: Option<&FxSet<String>>, first: &str) -> bool {
+    let Some(firsts) = firsts else {
+        return false;
+    };
+    let mut buf = [0u8; 32];
+    let Some(b) = buf.get_mut(..first.len()) else {
+        return true;
+    };
+    if !first.is_ascii() {
+        return true;
+    }
+    for (d, c) in b.iter_mut().zip(first.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    // ASCII in, ASCII out: always UTF-8
+    std::str::from_utf8(b).is_ok_and(|w| firsts.contains(w))
 }
 
 /// Lower case, whitespace runs as one space, a trailing `.` dropped.
@@ -280,7 +308,7 @@ fn is_normal(s: &str) -> bool {
         && s.bytes().all(|b| {
             b.is_ascii() && !b.is_ascii_uppercase() && b != b'\t' && b != b'\n' && b != b'\r'
         })
-        && !s.contains("  ")
+        && !s.as_bytes().windows(2).any(|w| w == b"  ")
         && !s.starts_with(' ')
         && !s.ends_with(' ')
 }
@@ -300,6 +328,12 @@ impl Lexicon {
                 .entry(class.clone())
                 .or_default()
                 .insert(word.clone(), value.clone());
+            if let Some(i) = word.find([' ', '-']) {
+                lex.firsts
+                    .entry(class.clone())
+                    .or_default()
+                    .insert(word[..i].to_string());
+            }
             let list = lex.classes.entry(class).or_default();
             if let Some(slot) = list.iter_mut().find(|(w, _)| *w == word) {
                 slot.1 = value;
@@ -319,10 +353,10 @@ impl Lexicon {
             if let Some(v) = words.get(word) {
                 return Some(v.as_str());
             }
-            if !word.contains(['-', ' ']) {
+            if !has_byte(word, b'-', b' ') {
                 return None;
             }
-            if word.contains(['\x0b', '\x0c']) {
+            if has_byte(word, b'\x0b', b'\x0c') {
                 normalised = normalise(word);
                 if let Some(v) = words.get(&normalised) {
                     return Some(v.as_str());
@@ -332,10 +366,7 @@ impl Lexicon {
                 // normalising would not change it: looked up already
                 word
             }
-        } else if word.len() <= 32
-            && word.bytes().all(|b| b.is_ascii_graphic())
-            && !word.contains('-')
-        {
+        } else if word.len() <= 32 && word.bytes().all(|b| b.is_ascii_graphic() && b != b'-') {
             // A single ASCII word with capitals or a trailing dot ("Friday", "Sept."): lower
             // case on the stack.
             let mut buf = [0u8; 32];
@@ -352,12 +383,12 @@ impl Lexicon {
             }
             &normalised
         };
-        if w.contains('-')
+        if has_byte(w, b'-', b'-')
             && let Some(v) = get_replaced(words, w, b'-', b' ')
         {
             return Some(v);
         }
-        if w.contains(' ')
+        if has_byte(w, b' ', b' ')
             && let Some(v) = get_replaced(words, w, b' ', b'-')
         {
             return Some(v);
@@ -367,6 +398,19 @@ impl Lexicon {
 
     pub fn has(&self, class: &str, word: &str) -> bool {
         self.get(class, word).is_some()
+    }
+
+    /// False when no entry of several words in `class` can start with the single word
+    /// `first`: then `has(class, "first …")` is false. Only decided for an ASCII word (true
+    /// otherwise), whose lower case is the one `normalise` gives.
+    pub fn may_start(&self, class: &str, first: &str) -> bool {
+        may_start_in(self.firsts_of(class), first)
+    }
+
+    /// The first words of `class`'s entries of several words, for [`may_start_in`] (one
+    /// class lookup for many words).
+    pub fn firsts_of(&self, class: &str) -> Option<&FxSet<String>> {
+        self.firsts.get(class)
     }
 
     pub fn has_class(&self, class: &str) -> bool {
@@ -518,8 +562,9 @@ pub struct Grammar {
     /// For a rule whose only group is the whole match (`\b(?P<year>…)\b`), that group's
     /// field: its part is the match found, with no capture search.
     whole: Vec<Option<usize>>,
-    /// Each thread's capture slots, one per rule, made on first use and kept across documents.
-    caps: Pool<Vec<Option<Captures>>, CapsFn>,
+    /// Each thread's capture slots, one per rule, made on first use and kept across documents,
+    /// and its memo of capture searches.
+    caps: Pool<CapsState, CapsFn>,
     /// The same patterns as an anchored lazy DFA, run only where a match can start.
     starts: Option<Starts>,
 }
@@ -532,13 +577,41 @@ struct ScanCache {
     starts: Vec<Option<LazyStateID>>,
 }
 
-type CapsFn = Box<
-    dyn Fn() -> Vec<Option<Captures>>
-        + Send
-        + Sync
-        + std::panic::UnwindSafe
-        + std::panic::RefUnwindSafe,
->;
+/// The parts a capture search found (full match, then each field), as offsets into its
+/// window; `None`: no match.
+type MemoParts = Option<([u32; 2], [Option<[u32; 2]>; N_FIELDS])>;
+
+/// Most entries stay useful for a few documents; a full memo starts over.
+const MEMO_CAP: usize = 1024;
+
+/// A thread's capture state.
+struct CapsState {
+    /// One per rule, made on first use.
+    caps: Vec<Option<Captures>>,
+    /// The result of a capture search by its inputs (the key built by `memo_key`): news
+    /// repeats its date phrases ("last year", "on Monday"), and a search costs thousands of
+    /// instructions.
+    memo: FxMap<Vec<u8>, MemoParts>,
+    key: Vec<u8>,
+}
+
+/// The inputs of a capture search, all its result depends on: the rule, the window's bytes
+/// and where the match starts and ends in it.
+fn memo_key(key: &mut Vec<u8>, rule: usize, window: &[u8], start: usize, end: usize) {
+    key.clear();
+    key.extend_from_slice(&(rule as u32).to_le_bytes());
+    key.extend_from_slice(&(start as u32).to_le_bytes());
+    key.extend_from_slice(&(end as u32).to_le_bytes());
+    key.extend_from_slice(window);
+}
+
+/// A span of a memo entry (offsets into the window at `lo`) in the text.
+fn window_span(lo: usize, o: [u32; 2]) -> Span {
+    Span::new(lo + o[0] as usize, lo + o[1] as usize)
+}
+
+type CapsFn =
+    Box<dyn Fn() -> CapsState + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
 type DfaCacheFn =
     Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
@@ -563,6 +636,14 @@ struct Starts {
     /// distinct start state (regex-automata has six kinds of look-behind), at most
     /// [`MAX_ROWS`]: a fixed size lets the scan index it without a bounds check.
     first: Box<[[u16; 256]; MAX_ROWS]>,
+    /// `first` as bits, per byte value: bit `r` (0..8) says a match can start with this byte
+    /// after look-behind row `r` (its code is not 0), bit `8 + ctx[b]` is the row this byte
+    /// selects for the next position. Bits 16..24: the byte's group as a first byte (one
+    /// bit, none if no second byte can follow it), bits 24..32: the groups whose first
+    /// bytes this byte may follow (a coarse `second`: it may let a dead position through,
+    /// never the reverse). One lookup per byte serves all, and the test of a position is
+    /// then an `and` of neighbouring entries, which the compiler vectorises.
+    live: Box<[u32; 256]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
     /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
     /// (nothing survives) and 1 (everything does), so a position is checked without branches
@@ -723,6 +804,33 @@ impl Starts {
         }
         let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
         first_rows[..first.len()].copy_from_slice(&first);
+        let second: Vec<[u16; 256]> = [[0; 256], [1; 256]]
+            .into_iter()
+            .chain(rows.second)
+            .collect();
+        // the second bytes that can follow each first byte, after any look-behind
+        let mut follows = vec![[0u64; 4]; 256];
+        for (b0, f) in follows.iter_mut().enumerate() {
+            for row in &first {
+                for (b1, &w) in second[usize::from(row[b0])].iter().enumerate() {
+                    f[b1 >> 6] |= u64::from(w != 0) << (b1 & 63);
+                }
+            }
+        }
+        let (group, unions) = group_sets(&follows, 8);
+        let mut live = Box::new([0u32; 256]);
+        for (b, v) in live.iter_mut().enumerate() {
+            for (r, row) in first.iter().enumerate() {
+                *v |= u32::from(row[b] != 0) << r;
+            }
+            *v |= 1 << (8 + ctx[b]);
+            if let Some(g) = group[b] {
+                *v |= 1 << (16 + g);
+            }
+            for (g, u) in unions.iter().enumerate() {
+                *v |= u32::from(u[b >> 6] >> (b & 63) & 1 == 1) << (24 + g);
+            }
+        }
         // Building the tables determinised every state within three bytes of a start, the
         // states most searches visit: each thread's cache starts as a copy of this one rather
         // than empty (no warm-up for them, and they sit together in the transition table).
@@ -738,10 +846,8 @@ impl Starts {
             row_prev,
             ctx,
             first: first_rows,
-            second: [[0; 256], [1; 256]]
-                .into_iter()
-                .chain(rows.second)
-                .collect(),
+            live,
+            second,
             third: [[0; 4], [u64::MAX; 4]]
                 .into_iter()
                 .chain(rows.third)
@@ -762,17 +868,27 @@ impl Starts {
         if let Some(block) = bytes.get(i..i + 66) {
             // first bytes for all 64 positions, then the next two bytes where the first
             // survives (most positions die on their first byte)
-            let mut codes = [0u16; 64];
-            for (k, code) in codes.iter_mut().enumerate() {
-                *code = self.first_code(row, block[k]);
-                mask |= u64::from(*code != 0) << k;
-                row = self.ctx[usize::from(block[k])] as usize;
+            let mut live = [0u32; 66];
+            live[0] = 1 << (8 + row % MAX_ROWS);
+            for (v, &b) in live[1..].iter_mut().zip(block) {
+                *v = self.live[usize::from(b)];
             }
+            // position k lives if its byte's row bits meet the row its look-behind selects,
+            // and the next byte may follow its byte's group
+            let mut ok = [0u8; 64];
+            for (k, o) in ok.iter_mut().enumerate() {
+                let first = live[k + 1] & (live[k] >> 8) & 0xff;
+                let second = (live[k + 1] >> 16) & (live[k + 2] >> 24) & 0xff;
+                *o = u8::from(first != 0) & u8::from(second != 0);
+            }
+            mask = pack_flags(&ok);
             let mut todo = mask;
             while todo != 0 {
                 let k = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
-                let w = self.second[usize::from(codes[k])][usize::from(block[k + 1])];
+                let r = (live[k] >> 8 & 0xff).trailing_zeros() as usize;
+                let code = self.first_code(r, block[k]);
+                let w = self.second[usize::from(code)][usize::from(block[k + 1])];
                 let b2 = block[k + 2];
                 let ok = self.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1;
                 mask &= !((1 ^ ok) << k);
@@ -870,6 +986,63 @@ impl Starts {
         }
         Ok(mat)
     }
+}
+
+/// Puts the non-empty byte sets `sets` (indexed by byte) into at most `max` groups (at most
+/// 8): each byte's group (`None` for an empty set) and each group's union, which holds the
+/// sets of all its bytes. Equal sets share a group; while there are too many groups, the two
+/// whose merge adds the fewest (set members × bytes) are merged.
+fn group_sets(sets: &[[u64; 4]], max: usize) -> (Vec<Option<u8>>, Vec<[u64; 4]>) {
+    let count = |s: &[u64; 4]| s.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+    let union = |a: &[u64; 4], b: &[u64; 4]| [a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]];
+    // (union, bytes in the group)
+    let mut groups: Vec<([u64; 4], Vec<usize>)> = Vec::new();
+    for (b, s) in sets.iter().enumerate() {
+        if count(s) == 0 {
+            continue;
+        }
+        match groups.iter_mut().find(|(u, _)| u == s) {
+            Some((_, bytes)) => bytes.push(b),
+            None => groups.push((*s, vec![b])),
+        }
+    }
+    while groups.len() > max.min(8) {
+        let mut best = (usize::MAX, 0, 1);
+        for i in 0..groups.len() {
+            for j in i + 1..groups.len() {
+                let (a, b) = (&groups[i], &groups[j]);
+                let merged = count(&union(&a.0, &b.0)) * (a.1.len() + b.1.len());
+                let cost = merged - count(&a.0) * a.1.len() - count(&b.0) * b.1.len();
+                if cost < best.0 {
+                    best = (cost, i, j);
+                }
+            }
+        }
+        let (_, i, j) = best;
+        let (u, bytes) = groups.swap_remove(j);
+        groups[i].0 = union(&groups[i].0, &u);
+        groups[i].1.extend(bytes);
+    }
+    let mut group = vec![None; sets.len()];
+    for (g, (_, bytes)) in groups.iter().enumerate() {
+        for &b in bytes {
+            group[b] = u8::try_from(g).ok();
+        }
+    }
+    (group, groups.into_iter().map(|(u, _)| u).collect())
+}
+
+/// 64 flags (each byte 0 or 1) as a bit mask, bit `k` for `flags[k]`: eight at a time, the
+/// multiply gathers byte `j`'s bit at bit `56 + j` (the partial sums never carry).
+fn pack_flags(flags: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for (j, chunk) in flags.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        let bits = u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * j);
+    }
+    mask
 }
 
 /// A raw match: which rule, the mention span, the full match, and the parts.
@@ -1133,7 +1306,11 @@ impl Grammar {
             sources,
             singles,
             whole,
-            caps: Pool::new(Box::new(move || vec![None; n_rules])),
+            caps: Pool::new(Box::new(move || CapsState {
+                caps: vec![None; n_rules],
+                memo: FxMap::default(),
+                key: Vec::new(),
+            })),
             starts,
         })
     }
@@ -1231,7 +1408,8 @@ impl Grammar {
     /// anchored capture search of that one pattern over the match.
     pub fn scan(&self, text: &str, from: usize) -> Vec<Cand> {
         let mut out = Vec::new();
-        let mut caps = self.caps.get();
+        let mut state = self.caps.get();
+        let CapsState { caps, memo, key } = &mut *state;
         self.for_each_match(text, from, |rule_idx, m_start, m_end| {
             let Some(rule) = self.rules.get(rule_idx) else {
                 return;
@@ -1246,24 +1424,41 @@ impl Grammar {
                 let Some(single) = self.singles.get(rule_idx) else {
                     return;
                 };
-                let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
                 // A short haystack keeps the capture search on the bounded backtracker; the
-                // bytes around the match stay visible to `\b`.
-                let lo = floor_char(text, m_start.saturating_sub(4));
-                let hi = ceil_char(text, (m_end + 4).min(text.len()));
-                let anchored = regex_automata::Input::new(&text[lo..hi])
-                    .range(m_start - lo..m_end - lo)
-                    .anchored(regex_automata::Anchored::Yes);
-                single.search_captures(&anchored, caps);
-                let Some(cm) = caps.get_match() else { return };
-                full = Span::new(cm.start() + lo, cm.end() + lo);
-                for (fi, groups) in rule.groups.iter().enumerate() {
-                    for &gi in groups {
-                        if let Some(s) = caps.get_group(gi) {
-                            parts[fi] = Some(Span::new(s.start + lo, s.end + lo));
-                            break;
+                // chars around the match stay visible to `\b`. Every look-around (`\b`, `^`,
+                // `$` and their kinds) reads at most one char on either side, so the result
+                // depends on these bytes only, which makes them a memo key.
+                let lo = floor_char(text, m_start.saturating_sub(1));
+                let hi = ceil_char(text, (m_end + 1).min(text.len()));
+                let window = &text[lo..hi];
+                memo_key(key, rule_idx, window.as_bytes(), m_start - lo, m_end - lo);
+                let found = match memo.get(key.as_slice()) {
+                    Some(found) => *found,
+                    None => {
+                        let caps = caps[rule_idx].get_or_insert_with(|| single.create_captures());
+                        let anchored = regex_automata::Input::new(window)
+                            .range(m_start - lo..m_end - lo)
+                            .anchored(regex_automata::Anchored::Yes);
+                        single.search_captures(&anchored, caps);
+                        let at = |s: regex_automata::Span| [s.start as u32, s.end as u32];
+                        let found = caps.get_match().map(|cm| {
+                            let mut rel = [None; N_FIELDS];
+                            for (fi, groups) in rule.groups.iter().enumerate() {
+                                rel[fi] = groups.iter().find_map(|&gi| caps.get_group(gi)).map(at);
+                            }
+                            (at(cm.span()), rel)
+                        });
+                        if memo.len() >= MEMO_CAP {
+                            memo.clear();
                         }
+                        memo.insert(key.clone(), found);
+                        found
                     }
+                };
+                let Some((f, rel)) = found else { return };
+                full = window_span(lo, f);
+                for (p, r) in parts.iter_mut().zip(rel) {
+                    *p = r.map(|o| window_span(lo, o));
                 }
             }
             let span = parts[field_index(Field::T)].unwrap_or(full);
@@ -1350,7 +1545,57 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Lexicon, is_normal, narrow_classes, normalise, trie_regex};
+    use super::{
+        Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
+    };
+
+    #[test]
+    fn group_sets_keeps_every_set_inside_its_group() {
+        let mut sets = vec![[0u64; 4]; 256];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for (b, s) in sets.iter_mut().enumerate() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            if b % 5 != 0 {
+                *s = [seed, seed.rotate_left(17), 0, u64::from(b % 3 == 0)];
+            }
+        }
+        sets[7] = sets[6];
+        for max in [1, 3, 8] {
+            let (group, unions) = group_sets(&sets, max);
+            assert!(unions.len() <= max);
+            for (b, s) in sets.iter().enumerate() {
+                match group[b] {
+                    None => assert_eq!(*s, [0; 4], "{b}"),
+                    Some(g) => {
+                        let u = unions[usize::from(g)];
+                        assert!((0..4).all(|i| s[i] & !u[i] == 0), "{b}");
+                    }
+                }
+            }
+        }
+        let (group, _) = group_sets(&sets, 200);
+        assert_eq!(group[6], group[7]);
+    }
+
+    #[test]
+    fn pack_flags_sets_bit_k_for_flag_k() {
+        let mut flags = [0u8; 64];
+        assert_eq!(pack_flags(&flags), 0);
+        flags = [1; 64];
+        assert_eq!(pack_flags(&flags), u64::MAX);
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for (k, f) in flags.iter_mut().enumerate() {
+                *f = (seed >> k & 1) as u8;
+            }
+            assert_eq!(pack_flags(&flags), seed);
+        }
+    }
 
     /// `Lexicon::get` as it was before the lookups were made cheaper: the new one must
     /// answer the same.
@@ -1438,6 +1683,36 @@ mod tests {
             }
         }
         assert!(lex.has("vague", "A-Few"));
+    }
+
+    #[test]
+    fn may_start_is_false_only_when_no_two_word_lookup_can_succeed() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        for (class, words) in &lex.classes {
+            let mut firsts: Vec<String> = vec!["xyzzy".into(), "Said".into(), "IS".into()];
+            let mut seconds: Vec<String> = vec!["the".into(), "to".into(), "Week".into()];
+            for (w, _) in words {
+                if let Some((a, b)) = w.split_once([' ', '-']) {
+                    firsts.push(a.to_string());
+                    firsts.push(a.to_uppercase());
+                    seconds.push(b.to_string());
+                }
+            }
+            for a in &firsts {
+                for b in &seconds {
+                    for sep in [" ", "-"] {
+                        let pair = format!("{a}{sep}{b}");
+                        if lex.has(class, &pair) {
+                            assert!(lex.may_start(class, a), "{class} {pair}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(lex.may_start("future_cue", "going") || !lex.has("future_cue", "going to"));
+        assert!(!lex.may_start("future_cue", "xyzzy"));
+        assert!(lex.may_start("future_cue", "é"));
     }
 
     #[test]

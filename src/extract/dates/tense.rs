@@ -8,8 +8,9 @@
 //! A past form right after `be` is a participle ("would be paid"), and `was`/`were` before an
 //! `-ing` word an auxiliary ("were planning to"): neither is a cue.
 
-use super::grammar::Lexicon;
+use super::grammar::{Lexicon, may_start_in};
 use crate::annotations::Span;
+use crate::extract::fx::FxSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tense {
@@ -33,12 +34,12 @@ fn ceil_boundary(text: &str, mut i: usize) -> usize {
 }
 
 /// The words of the mention's clause: before it (in text order) and after it.
-fn clause_words<'t>(
-    text: &'t str,
+fn clause_words(
+    text: &str,
     span: Span,
     sentence: Span,
     comma_ends: bool,
-) -> (Vec<&'t str>, Vec<&'t str>) {
+) -> (Vec<&str>, Vec<&str>) {
     let lo = floor_boundary(
         text,
         span.start
@@ -63,12 +64,32 @@ fn clause_words<'t>(
         Some(i) => &after[..i],
         None => after,
     };
-    let split = |s: &'t str| -> Vec<&'t str> {
-        s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-            .filter(|w| !w.is_empty())
-            .collect()
-    };
-    (split(before), split(after))
+    (split_words(before), split_words(after))
+}
+
+/// The words of `s`: runs of alphanumeric chars, `'` and `’`.
+fn split_words(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices() {
+        let word = if c.is_ascii() {
+            c.is_ascii_alphanumeric() || c == '\''
+        } else {
+            c.is_alphanumeric() || c == '’'
+        };
+        match (word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(st)) => {
+                out.push(&s[st..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(st) = start {
+        out.push(&s[st..]);
+    }
+    out
 }
 
 pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
@@ -77,15 +98,17 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     let n = words_before.len().max(words_after.len());
     // the two-word cues are built here, one buffer for the whole clause
     let mut pair = String::with_capacity(32);
+    // the first words of two-word cues, looked up once per clause
+    let firsts = lex.firsts_of("future_cue");
     for k in 0..n {
         if k < words_before.len() {
             let i = words_before.len() - 1 - k;
-            if let Some(t) = cue(lex, &words_before, i, &mut pair) {
+            if let Some(t) = cue(lex, firsts, &words_before, i, &mut pair) {
                 return t;
             }
         }
         if k < words_after.len()
-            && let Some(t) = cue(lex, &words_after, k, &mut pair)
+            && let Some(t) = cue(lex, firsts, &words_after, k, &mut pair)
         {
             return t;
         }
@@ -104,9 +127,19 @@ pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: 
         .any(|w| lex.has(class, &w.to_lowercase()))
 }
 
-fn cue(lex: &Lexicon, words: &[&str], i: usize, pair: &mut String) -> Option<Tense> {
+/// The tense word `words[i]` gives, if any; `firsts`: the first words of two-word cues (most
+/// words start none: no pair lookups then).
+fn cue(
+    lex: &Lexicon,
+    firsts: Option<&FxSet<String>>,
+    words: &[&str],
+    i: usize,
+    pair: &mut String,
+) -> Option<Tense> {
     let w = words[i];
-    if let Some(next) = words.get(i + 1) {
+    if let Some(next) = words.get(i + 1)
+        && may_start_in(firsts, w)
+    {
         pair.clear();
         pair.push_str(w);
         pair.push(' ');
@@ -115,7 +148,7 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize, pair: &mut String) -> Option<Ten
             return Some(Tense::Future);
         }
     }
-    if i > 0 {
+    if i > 0 && may_start_in(firsts, words[i - 1]) {
         pair.clear();
         pair.push_str(words[i - 1]);
         pair.push(' ');
@@ -159,4 +192,31 @@ fn cue(lex: &Lexicon, words: &[&str], i: usize, pair: &mut String) -> Option<Ten
         return (!after_be).then_some(Tense::Past);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn split_words_matches_the_char_split() {
+        let reference = |s: &str| -> Vec<String> {
+            s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        for s in [
+            "",
+            "  ",
+            "said on",
+            "it's the firm’s plan, (will) be-paid;x",
+            "Né à Zürich 2019 ٢٠ café—now",
+            "end",
+            "'",
+            "a\u{2019}b c",
+        ] {
+            assert_eq!(split_words(s), reference(s), "{s:?}");
+        }
+    }
 }
