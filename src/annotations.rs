@@ -69,8 +69,9 @@ pub struct Entity {
     /// OntoNotes label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, LAW, PRODUCT.
     pub label: &'static str,
     pub sentence: usize,
-    pub norm: String,
-    pub kb_id: Option<String>,
+    /// Shared: the entities stage hands out one string per gazetteer entry.
+    pub norm: Arc<str>,
+    pub kb_id: Option<Arc<str>>,
     pub rule: RuleId,
 }
 
