@@ -212,6 +212,9 @@ pub(crate) struct Lexicon {
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
     pub legal_by_byte: Vec<Vec<u32>>,
+    /// The same by lowercase (first byte, second byte): the suffixes starting with those two
+    /// bytes and the one-byte suffix of the first, in `legal` order.
+    legal_by_pair: FxMap<u16, Box<[u32]>>,
     /// A bit per (first byte, lowercase second byte) that some legal suffix starts with: most
     /// capitalised words need no comparison at all.
     legal_pairs: Vec<u64>,
@@ -541,6 +544,26 @@ impl Lexicon {
             for (i, l) in legal.iter().enumerate() {
                 legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
             }
+            let mut by_pair: FxMap<u16, Vec<u32>> = FxMap::default();
+            for (i, l) in legal.iter().enumerate() {
+                let b = l.as_bytes();
+                match b.get(1) {
+                    Some(&b1) => {
+                        let k = (b[0] as u16) << 8 | b1.to_ascii_lowercase() as u16;
+                        by_pair.entry(k).or_default().push(i as u32);
+                    }
+                    None => {
+                        for b1 in 0..=255u16 {
+                            let k = (b[0] as u16) << 8 | b1;
+                            by_pair.entry(k).or_default().push(i as u32);
+                        }
+                    }
+                }
+            }
+            let legal_by_pair: FxMap<u16, Box<[u32]>> = by_pair
+                .into_iter()
+                .map(|(k, v)| (k, v.into_boxed_slice()))
+                .collect();
             let mut legal_pairs = vec![0u64; 256 * 256 / 64];
             for l in &legal {
                 let b = l.as_bytes();
@@ -768,6 +791,7 @@ impl Lexicon {
                 heads,
                 legal,
                 legal_by_byte,
+                legal_by_pair,
                 legal_pairs,
                 lower,
                 cased,
@@ -972,13 +996,17 @@ impl Lexicon {
     pub fn legal_suffix_at(&self, text: &str, pos: usize) -> Option<usize> {
         let rest = text.as_bytes().get(pos..)?;
         let first = rest.first()?.to_ascii_lowercase();
-        if let Some(&second) = rest.get(1) {
-            let k = (first as usize) << 8 | second.to_ascii_lowercase() as usize;
-            if self.legal_pairs[k / 64] & (1 << (k % 64)) == 0 {
-                return None;
+        let candidates: &[u32] = match rest.get(1) {
+            Some(&second) => {
+                let k = (first as usize) << 8 | second.to_ascii_lowercase() as usize;
+                if self.legal_pairs[k / 64] & (1 << (k % 64)) == 0 {
+                    return None;
+                }
+                self.legal_by_pair.get(&(k as u16)).map_or(&[], |v| v)
             }
-        }
-        for &i in &self.legal_by_byte[first as usize] {
+            None => &self.legal_by_byte[first as usize],
+        };
+        for &i in candidates {
             let sb = self.legal[i as usize].as_bytes();
             if rest.len() < sb.len() {
                 continue;

@@ -437,11 +437,17 @@ impl EntityExtractor {
 
     /// Does a title (one or more words) end at token `k` (inclusive), starting at or after
     /// `lo`? Returns its first token.
+    #[inline]
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
-        // quick veto: the last word must be a title word
+        // quick veto (inlined, most calls end here): the last word must be a title word
         if k < lo || !self.lex.ctx(text, &toks[k], W_TITLEW) {
             return None;
         }
+        self.title_ending_at_slow(text, toks, lo, k)
+    }
+
+    #[inline(never)]
+    fn title_ending_at_slow(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
         // the furthest first word: at most `max_title_words` words, none before `lo`, joined by
         // spaces or hyphens
         let mut a = k;
