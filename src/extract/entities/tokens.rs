@@ -147,6 +147,11 @@ pub(crate) fn tokenize(
     let mut i = from;
     while i < n {
         let b = bytes[i];
+        // the usual gap: one space
+        if b == b' ' {
+            i += 1;
+            continue;
+        }
         let mut k = CLASS[b as usize];
         let mut len = 1;
         if k & C_ALNUM == 0 {
