@@ -266,11 +266,6 @@ fn tok_at(toks: &[Tok], s: usize) -> Option<usize> {
     toks.binary_search_by_key(&s, |t| t.s).ok()
 }
 
-/// Index of the token ending at byte `e`.
-fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
-    toks.binary_search_by_key(&e, |t| t.e).ok()
-}
-
 impl EntityExtractor {
     fn gazetteer(&self, text: &str, toks: &[Tok], starts: &[u32], cands: &mut Vec<Cand>) {
         let lex = &self.lex;
@@ -338,7 +333,8 @@ impl EntityExtractor {
         let entry = &lex.entries[ei as usize];
         let table = &lexicon::TABLES[entry.table as usize];
         let t = &toks[ti];
-        let single = tok_ending(toks, e) == Some(ti);
+        // token ends are increasing: the name is this one word when it ends where the token does
+        let single = t.e == e;
         // a weak single word at the start of a sentence that is an everyday word is not a name
         // (the build already leaves out most such names; this catches the rest)
         if !table.strong && single && t.sent_start && !t.caps_line && t.zipf >= 5.0 {
