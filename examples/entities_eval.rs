@@ -123,7 +123,7 @@ fn main() -> anyhow::Result<()> {
                 serde_json::json!({
                     "start": doc.char_offset(e.span.start), "end": doc.char_offset(e.span.end),
                     "text": &doc.text[e.span.start..e.span.end], "label": e.label,
-                    "sentence": e.sentence, "norm": e.norm, "kb_id": e.kb_id, "rule": &*e.rule,
+                    "sentence": e.sentence, "norm": &*e.norm, "kb_id": e.kb_id.as_deref(), "rule": &*e.rule,
                 })
             })
             .collect();

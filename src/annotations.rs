@@ -4,6 +4,8 @@
 //! reads the sentences) and appends its own list. `record.rs` turns this into the `newsextract/1`
 //! record, converting offsets to code points once.
 
+use std::sync::Arc;
+
 /// A half-open byte range into the document text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Span {
@@ -140,8 +142,9 @@ pub struct Entity {
     /// OntoNotes label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, LAW, PRODUCT.
     pub label: &'static str,
     pub sentence: usize,
-    pub norm: String,
-    pub kb_id: Option<String>,
+    /// Shared: the entities stage hands out one string per gazetteer entry.
+    pub norm: Arc<str>,
+    pub kb_id: Option<Arc<str>>,
     pub rule: RuleId,
 }
 

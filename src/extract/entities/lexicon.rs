@@ -1,8 +1,10 @@
 //! Everything the entity stage reads from `rules/`, compiled once: the gazetteer name tries, the
 //! word lists (first names, common words, titles, heads, context words) and legal suffixes.
 
+use std::sync::{Arc, OnceLock};
+
 use super::trie::Trie;
-use super::wordtable::{InfoTable, MANY, WordTable, folded_key, hash_of, lower_key};
+use super::wordtable::{FoldedKey, InfoTable, MANY, WordTable, folded_key, hash_of, lower_key};
 
 pub(crate) use crate::extract::fx::{FxMap, FxSet};
 
@@ -144,6 +146,12 @@ pub(crate) const TABLES: &[Table] = &[
     },
 ];
 
+/// An entry's canonical name and id as shared strings.
+pub(crate) struct SharedNames {
+    pub canonical: Arc<str>,
+    pub kb_id: Option<Arc<str>>,
+}
+
 /// A gazetteer entry (one surface form).
 pub(crate) struct Entry {
     pub label: &'static str,
@@ -191,6 +199,9 @@ pub(crate) struct Lexicon {
     pub entries: Vec<Entry>,
     /// Canonical names and ids of `entries`, end to end.
     strings: String,
+    /// Each entry's canonical name and id as shared strings, made on first use: a mention
+    /// then costs a reference count, not an allocation.
+    shared: Vec<OnceLock<SharedNames>>,
     pub table_rules: Vec<RuleId>,
     /// Titles as token sequences (lowercase, without periods).
     pub titles: FxSet<Box<str>>,
@@ -201,6 +212,9 @@ pub(crate) struct Lexicon {
     pub legal: Vec<Box<str>>,
     /// Indexes into `legal` by lowercase first byte.
     pub legal_by_byte: Vec<Vec<u32>>,
+    /// The same by lowercase (first byte, second byte): the suffixes starting with those two
+    /// bytes and the one-byte suffix of the first, in `legal` order.
+    legal_by_pair: FxMap<u16, Box<[u32]>>,
     /// A bit per (first byte, lowercase second byte) that some legal suffix starts with: most
     /// capitalised words need no comparison at all.
     legal_pairs: Vec<u64>,
@@ -530,6 +544,26 @@ impl Lexicon {
             for (i, l) in legal.iter().enumerate() {
                 legal_by_byte[l.as_bytes()[0] as usize].push(i as u32);
             }
+            let mut by_pair: FxMap<u16, Vec<u32>> = FxMap::default();
+            for (i, l) in legal.iter().enumerate() {
+                let b = l.as_bytes();
+                match b.get(1) {
+                    Some(&b1) => {
+                        let k = (b[0] as u16) << 8 | b1.to_ascii_lowercase() as u16;
+                        by_pair.entry(k).or_default().push(i as u32);
+                    }
+                    None => {
+                        for b1 in 0..=255u16 {
+                            let k = (b[0] as u16) << 8 | b1;
+                            by_pair.entry(k).or_default().push(i as u32);
+                        }
+                    }
+                }
+            }
+            let legal_by_pair: FxMap<u16, Box<[u32]>> = by_pair
+                .into_iter()
+                .map(|(k, v)| (k, v.into_boxed_slice()))
+                .collect();
             let mut legal_pairs = vec![0u64; 256 * 256 / 64];
             for l in &legal {
                 let b = l.as_bytes();
@@ -735,6 +769,7 @@ impl Lexicon {
                 info(id, kind, src, n);
             }
             let heap_bytes = exact.memory_usage()
+                + entries.len() * std::mem::size_of::<OnceLock<SharedNames>>()
                 + upper.memory_usage()
                 + entries.capacity() * std::mem::size_of::<Entry>()
                 + strings.capacity()
@@ -742,18 +777,21 @@ impl Lexicon {
                 + cased.memory_usage()
                 + ctx_info.memory_usage()
                 + info_table.memory_usage();
+            let shared = entries.iter().map(|_| Default::default()).collect();
             Ok(Lexicon {
                 infos,
                 exact,
                 upper,
                 entries,
                 strings,
+                shared,
                 table_rules,
                 titles,
                 max_title_words,
                 heads,
                 legal,
                 legal_by_byte,
+                legal_by_pair,
                 legal_pairs,
                 lower,
                 cased,
@@ -829,13 +867,14 @@ impl Lexicon {
         (a < b).then(|| &self.strings[a as usize..b as usize])
     }
 
-    /// Look up every capitalised or capital token's word lists once, and list the capitalised
-    /// tokens (`caps`) and the tokens a gazetteer name may start at (`starts`: those, and the
-    /// lowercase words that start some name, see `name_start`).
-    pub(crate) fn annotate(
+    /// The capitalised tokens (`caps`) and the tokens a gazetteer name may start at (`starts`:
+    /// those, and the lowercase words that start some name, see `name_start`). `tokenize` lists
+    /// them as it goes; this is the plain definition it is tested against.
+    #[cfg(test)]
+    pub(crate) fn list_starts(
         &self,
         text: &str,
-        toks: &mut [super::tokens::Tok],
+        toks: &[super::tokens::Tok],
         caps: &mut Vec<u32>,
         starts: &mut Vec<u32>,
     ) {
@@ -851,29 +890,63 @@ impl Lexicon {
                 starts.push(i as u32);
             }
         }
+    }
+
+    /// Canonical name and knowledge-base id of entry `i`, shared.
+    pub fn shared(&self, i: u32) -> &SharedNames {
+        let i = i as usize;
+        self.shared[i].get_or_init(|| {
+            let e = &self.entries[i];
+            SharedNames {
+                canonical: Arc::from(self.canonical(e)),
+                kb_id: self.kb_id(e).map(Arc::from),
+            }
+        })
+    }
+
+    /// Look up the word lists of every capitalised or capital token among `starts` once.
+    pub(crate) fn annotate(&self, text: &str, toks: &mut [super::tokens::Tok], starts: &[u32]) {
         // the tables are larger than the caches: the slot of the word a few places ahead is
-        // requested before this one is looked up, so their misses overlap
+        // requested before this one is looked up, so their misses overlap; its key is kept for
+        // when its turn comes (a ring of the keys of this word and the next `AHEAD`)
         const AHEAD: usize = 4;
+        const RING: usize = 8;
         let bytes = text.as_bytes();
+        let key_of = |a: &super::tokens::Tok| -> Option<FoldedKey> {
+            if a.cap || a.upper {
+                folded_key(&bytes[a.s..a.e])
+            } else {
+                None
+            }
+        };
+        let mut ring: [Option<FoldedKey>; RING] = Default::default();
+        for (k, &ti) in starts.iter().enumerate().take(AHEAD) {
+            ring[k % RING] = key_of(&toks[ti as usize]);
+        }
         for (k, &ti) in starts.iter().enumerate() {
             if let Some(&a) = starts.get(k + AHEAD) {
-                let a = &toks[a as usize];
-                if a.cap || a.upper {
-                    let w = &bytes[a.s..a.e];
-                    if let Some(key) = folded_key(w) {
-                        self.info.prefetch(&key);
-                    } else if let Some(key) = lower_key(&text[a.s..a.e]) {
-                        self.lower.prefetch_key(&key);
+                let key = key_of(&toks[a as usize]);
+                match &key {
+                    Some(key) => self.info.prefetch(key),
+                    None => {
+                        let a = &toks[a as usize];
+                        if (a.cap || a.upper)
+                            && let Some(key) = lower_key(&text[a.s..a.e])
+                        {
+                            self.lower.prefetch_key(&key);
+                        }
                     }
                 }
+                ring[(k + AHEAD) % RING] = key;
             }
+            let folded = ring[k % RING].take();
             let t = &mut toks[ti as usize];
             // lowercase words are looked up lazily, only where a rule asks (`ctx`)
             if !(t.cap || t.upper) {
                 continue;
             }
             let w = &text[t.s..t.e];
-            if let Some(key) = folded_key(w.as_bytes()) {
+            if let Some(key) = folded {
                 // a short ASCII word: one slot holds what both tables say
                 let Some(info) = self.info.get(&key) else {
                     continue;
@@ -923,13 +996,17 @@ impl Lexicon {
     pub fn legal_suffix_at(&self, text: &str, pos: usize) -> Option<usize> {
         let rest = text.as_bytes().get(pos..)?;
         let first = rest.first()?.to_ascii_lowercase();
-        if let Some(&second) = rest.get(1) {
-            let k = (first as usize) << 8 | second.to_ascii_lowercase() as usize;
-            if self.legal_pairs[k / 64] & (1 << (k % 64)) == 0 {
-                return None;
+        let candidates: &[u32] = match rest.get(1) {
+            Some(&second) => {
+                let k = (first as usize) << 8 | second.to_ascii_lowercase() as usize;
+                if self.legal_pairs[k / 64] & (1 << (k % 64)) == 0 {
+                    return None;
+                }
+                self.legal_by_pair.get(&(k as u16)).map_or(&[], |v| v)
             }
-        }
-        for &i in &self.legal_by_byte[first as usize] {
+            None => &self.legal_by_byte[first as usize],
+        };
+        for &i in candidates {
             let sb = self.legal[i as usize].as_bytes();
             if rest.len() < sb.len() {
                 continue;
@@ -1004,8 +1081,9 @@ mod tests {
                 continue;
             }
             let (mut caps, mut starts) = (Vec::new(), Vec::new());
-            lex.annotate(w, &mut toks, &mut caps, &mut starts);
+            lex.list_starts(w, &toks, &mut caps, &mut starts);
             assert_eq!(starts, [0]);
+            lex.annotate(w, &mut toks, &starts);
             let t = &toks[0];
             assert_eq!((t.zipf, t.wf, t.gaz), two_tables(&lex, w), "{w}");
             checked += 1;

@@ -204,11 +204,19 @@ impl EntityExtractor {
     fn extract_with(&self, doc: &Document, ann: &mut Annotations, scratch: &mut Scratch) {
         let text = doc.text.as_str();
         let Scratch { toks, caps, starts } = scratch;
-        tokenize(text, doc.body_start, ann, toks);
+        tokenize(
+            text,
+            doc.body_start,
+            ann,
+            &self.lex.lname_filter,
+            toks,
+            caps,
+            starts,
+        );
         if toks.is_empty() {
             return;
         }
-        self.lex.annotate(text, toks, caps, starts);
+        self.lex.annotate(text, toks, starts);
         let toks: &[Tok] = toks;
         let mut cands: Vec<Cand> = Vec::with_capacity(toks.len() / 8 + 8);
         self.gazetteer(text, toks, starts, &mut cands);
@@ -216,19 +224,14 @@ impl EntityExtractor {
         let mut accepted = resolve(cands, ann, text);
         self.document_context(text, toks, caps, &mut accepted);
         accepted.sort_by_key(|c| (c.s, c.e));
+        ann.entities.reserve(accepted.len());
         for c in accepted {
             let (norm, kb) = match c.entry {
                 Some(i) => {
-                    let e = &self.lex.entries[i as usize];
-                    (
-                        String::from(self.lex.canonical(e)),
-                        self.lex.kb_id(e).map(String::from),
-                    )
+                    let names = self.lex.shared(i);
+                    (names.canonical.clone(), names.kb_id.clone())
                 }
-                None => (
-                    String::from(c.norm.as_deref().unwrap_or(&text[c.s..c.e])),
-                    None,
-                ),
+                None => (c.norm.unwrap_or_else(|| Arc::from(&text[c.s..c.e])), None),
             };
             ann.entities.push(Entity {
                 span: Span::new(c.s, c.e),
@@ -261,11 +264,6 @@ fn is_particle(text: &str, t: &Tok) -> bool {
 /// Index of the token starting at byte `s` (binary search).
 fn tok_at(toks: &[Tok], s: usize) -> Option<usize> {
     toks.binary_search_by_key(&s, |t| t.s).ok()
-}
-
-/// Index of the token ending at byte `e`.
-fn tok_ending(toks: &[Tok], e: usize) -> Option<usize> {
-    toks.binary_search_by_key(&e, |t| t.e).ok()
 }
 
 impl EntityExtractor {
@@ -335,7 +333,8 @@ impl EntityExtractor {
         let entry = &lex.entries[ei as usize];
         let table = &lexicon::TABLES[entry.table as usize];
         let t = &toks[ti];
-        let single = tok_ending(toks, e) == Some(ti);
+        // token ends are increasing: the name is this one word when it ends where the token does
+        let single = t.e == e;
         // a weak single word at the start of a sentence that is an everyday word is not a name
         // (the build already leaves out most such names; this catches the rest)
         if !table.strong && single && t.sent_start && !t.caps_line && t.zipf >= 5.0 {
@@ -434,11 +433,17 @@ impl EntityExtractor {
 
     /// Does a title (one or more words) end at token `k` (inclusive), starting at or after
     /// `lo`? Returns its first token.
+    #[inline]
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
-        // quick veto: the last word must be a title word
+        // quick veto (inlined, most calls end here): the last word must be a title word
         if k < lo || !self.lex.ctx(text, &toks[k], W_TITLEW) {
             return None;
         }
+        self.title_ending_at_slow(text, toks, lo, k)
+    }
+
+    #[inline(never)]
+    fn title_ending_at_slow(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
         // the furthest first word: at most `max_title_words` words, none before `lo`, joined by
         // spaces or hyphens
         let mut a = k;
@@ -451,19 +456,39 @@ impl EntityExtractor {
         }
         // the words a..=k lowercase, joined by spaces: the title of words x..=k is the key's end
         // from word x on
-        let mut key = String::with_capacity(8 * (k + 1 - a) + 8);
-        for (x, t) in toks[a..=k].iter().enumerate() {
-            if x > 0 {
-                key.push(' ');
+        // (built on the stack when short and ASCII, the usual case: no allocation per call)
+        let mut stack = [0u8; 64];
+        let mut heap = String::new();
+        let span = &text[toks[a].s..toks[k].e];
+        let key: &str = if span.len() <= stack.len() && span.is_ascii() {
+            let mut n = 0;
+            for (x, t) in toks[a..=k].iter().enumerate() {
+                if x > 0 {
+                    stack[n] = b' ';
+                    n += 1;
+                }
+                let w = t.text(text).as_bytes();
+                stack[n..n + w.len()].copy_from_slice(w);
+                stack[n..n + w.len()].make_ascii_lowercase();
+                n += w.len();
             }
-            for c in t.text(text).chars() {
-                if c.is_ascii() {
-                    key.push(c.to_ascii_lowercase());
-                } else {
-                    key.extend(c.to_lowercase());
+            // ASCII bytes only
+            std::str::from_utf8(&stack[..n]).unwrap_or("")
+        } else {
+            for (x, t) in toks[a..=k].iter().enumerate() {
+                if x > 0 {
+                    heap.push(' ');
+                }
+                for c in t.text(text).chars() {
+                    if c.is_ascii() {
+                        heap.push(c.to_ascii_lowercase());
+                    } else {
+                        heap.extend(c.to_lowercase());
+                    }
                 }
             }
-        }
+            &heap
+        };
         // the longest title wins: try the most words first (words hold no spaces)
         let mut off = 0;
         for first in a..=k {
@@ -931,12 +956,12 @@ impl EntityExtractor {
         // surface form -> (label, norm)
         let mut known: FxMap<&str, (&'static str, Arc<str>, Option<u32>)> = FxMap::default();
         let mut surnames: FxMap<&str, Arc<str>> = FxMap::default();
-        accepted.sort_by_key(|c| c.s);
+        // (`resolve` gave them sorted by start)
         for c in accepted.iter() {
             let span = &text[c.s..c.e];
             let norm = || -> Arc<str> {
                 match c.entry {
-                    Some(i) => Arc::from(lex.canonical(&lex.entries[i as usize])),
+                    Some(i) => lex.shared(i).canonical.clone(),
                     None => c.norm.clone().unwrap_or_else(|| Arc::from(span)),
                 }
             };
@@ -1249,7 +1274,8 @@ impl EntityExtractor {
 }
 
 /// The overlap policy: longest span first, then the earliest start, then the lowest priority
-/// number; a candidate overlapping one already accepted is dropped.
+/// number; a candidate overlapping one already accepted is dropped. The accepted candidates come
+/// back sorted by start (stably: in acceptance order where starts tie).
 #[inline(never)]
 fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
     cands.sort_by(|x, y| {
@@ -1281,12 +1307,11 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
                 .is_some_and(|(_, &e)| e > c.s)
         };
         if overlaps {
-            let rule = c.rule.clone();
             ann.dropped(
                 "entities",
                 Span::new(c.s, c.e),
                 || format!("{} {}", c.label, &text[c.s..c.e]),
-                &rule,
+                &c.rule,
                 || "overlaps a longer, earlier or higher-priority mention".to_string(),
             );
             continue;
@@ -1297,6 +1322,13 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
             spans.insert(c.s, c.e);
         }
         accepted.push(c);
+    }
+    if bitmap {
+        // non-empty spans that do not overlap: their starts are distinct, so sorting them by
+        // start needs no tie-break
+        accepted.sort_unstable_by_key(|c| c.s);
+    } else {
+        accepted.sort_by_key(|c| c.s);
     }
     accepted
 }

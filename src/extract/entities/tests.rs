@@ -27,8 +27,8 @@ fn run(text: &str) -> Vec<E> {
             text: text[e.span.start..e.span.end].to_string(),
             label: e.label,
             rule: e.rule.to_string(),
-            norm: e.norm.clone(),
-            kb: e.kb_id.clone(),
+            norm: e.norm.to_string(),
+            kb: e.kb_id.as_deref().map(String::from),
         })
         .collect()
 }
@@ -505,4 +505,57 @@ fn nationality_at_sentence_start_stays_inside_an_org_name() {
 fn name_particles_stay_inside_a_person() {
     let e = run("The analyst Pieter van der Merwe disagreed.");
     assert_label(&e, "Pieter van der Merwe", "PERSON");
+}
+
+/// `tokenize` lists the capitalised tokens and the possible name starts as it goes: the same
+/// lists as the plain definition (`Lexicon::list_starts`), on ASCII, accented, ALL-CAPS and
+/// mixed text.
+#[test]
+fn tokenize_lists_the_same_starts_as_the_definition() {
+    let lex = Lexicon::new(&RuleSet::builtin()).unwrap();
+    let texts = [
+        "Prime Minister Halvard Rask met the European Union in New Delhi on 3 May.",
+        "LEEDS 3 NORWICH 2\nthe new york office of São Paulo’s Ünal & Co said “no”.",
+        "Über 2,000 people in Zürich and Île-de-France; İstanbul, Ωmega x² ﬁne.",
+        "united states of america, 2026-03-02, US-based IBM and iPhone 15.",
+        "",
+    ];
+    for text in texts {
+        let ann = Annotations::default();
+        let (mut toks, mut caps, mut starts) = (Vec::new(), Vec::new(), Vec::new());
+        tokenize(
+            text,
+            0,
+            &ann,
+            &lex.lname_filter,
+            &mut toks,
+            &mut caps,
+            &mut starts,
+        );
+        let (mut caps2, mut starts2) = (Vec::new(), Vec::new());
+        lex.list_starts(text, &toks, &mut caps2, &mut starts2);
+        assert_eq!((&caps, &starts), (&caps2, &starts2), "{text}");
+        assert!(!text.contains("Rask") || !starts.is_empty());
+    }
+}
+
+/// The class table of small code points says what the Unicode tables say.
+#[test]
+fn small_class_table_agrees_with_the_unicode_tables() {
+    let mut s = String::new();
+    for u in 0x80..0x2200u32 {
+        let Some(c) = char::from_u32(u) else { continue };
+        s.clear();
+        s.push(c);
+        let want = if !c.is_alphanumeric() {
+            0
+        } else if c.is_uppercase() {
+            3
+        } else if c.is_lowercase() {
+            5
+        } else {
+            1
+        };
+        assert_eq!(tokens::class_of_char(&s, 0), (want, c.len_utf8()), "{c:?}");
+    }
 }

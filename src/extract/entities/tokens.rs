@@ -1,6 +1,8 @@
 //! A light tokenizer for the entity rules: runs of alphanumeric characters with byte spans and
 //! a few flags. Everything between two tokens is their gap (spaces, punctuation).
 
+use std::sync::atomic::{AtomicU8, Ordering};
+
 use crate::annotations::Annotations;
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,12 +70,9 @@ static CLASS: [u8; 256] = {
     t
 };
 
-/// The class bits of the non-ASCII character at `i` and its length; 0 for a character that is
-/// not alphanumeric.
-#[inline(never)]
-fn class_of_char(text: &str, i: usize) -> (u8, usize) {
-    let ch = text[i..].chars().next().unwrap_or(' ');
-    let k = if !ch.is_alphanumeric() {
+/// The class bits of a non-ASCII character (0 when it is not alphanumeric).
+fn class_of(ch: char) -> u8 {
+    if !ch.is_alphanumeric() {
         0
     } else if ch.is_uppercase() {
         C_ALNUM | C_UPPER
@@ -81,19 +80,64 @@ fn class_of_char(text: &str, i: usize) -> (u8, usize) {
         C_ALNUM | C_LOWER
     } else {
         C_ALNUM
+    }
+}
+
+/// Code points below this have their class cached in `SMALL_CLASS` (Latin, Greek, Cyrillic,
+/// general punctuation such as ’ “ ” —): the Unicode tables are searched once per character and
+/// process, not at every occurrence.
+const SMALL: usize = 0x2100;
+
+/// Not computed yet (no class has all bits set).
+const UNKNOWN: u8 = u8::MAX;
+
+/// The class of each code point below `SMALL`, filled on first sight (every thread computes the
+/// same value, so relaxed loads and stores are enough).
+static SMALL_CLASS: [AtomicU8; SMALL] = [const { AtomicU8::new(UNKNOWN) }; SMALL];
+
+/// The class bits of the non-ASCII character at `i` and its length; 0 for a character that is
+/// not alphanumeric.
+#[inline(never)]
+pub(crate) fn class_of_char(text: &str, i: usize) -> (u8, usize) {
+    let ch = text[i..].chars().next().unwrap_or(' ');
+    let u = ch as usize;
+    let k = if u < SMALL {
+        let cached = SMALL_CLASS[u].load(Ordering::Relaxed);
+        if cached != UNKNOWN {
+            cached
+        } else {
+            let k = class_of(ch);
+            SMALL_CLASS[u].store(k, Ordering::Relaxed);
+            k
+        }
+    } else {
+        class_of(ch)
     };
     (k, ch.len_utf8())
 }
 
 /// Tokenize `text` from byte `from`; sentence starts come from `ann.sentences` (and line starts).
-pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec<Tok>) {
+/// Also lists the capitalised tokens (`caps`) and the tokens a gazetteer name may start at
+/// (`starts`): capitalised and capital tokens, and the other words whose (first byte, length)
+/// bit is set in `name_filter` (see `Lexicon::name_start`).
+pub(crate) fn tokenize(
+    text: &str,
+    from: usize,
+    ann: &Annotations,
+    name_filter: &[u32],
+    out: &mut Vec<Tok>,
+    caps: &mut Vec<u32>,
+    starts: &mut Vec<u32>,
+) {
     out.clear();
+    caps.clear();
+    starts.clear();
     let bytes = text.as_bytes();
     let n = bytes.len();
-    let starts = &ann.sentences;
+    let sents = &ann.sentences;
     // the next sentence start not yet given to a token
     let mut next_sent = 0usize;
-    let mut next_start = starts.first().map_or(usize::MAX, |s| s.span.start);
+    let mut next_start = sents.first().map_or(usize::MAX, |s| s.span.start);
     let mut line_start = true;
     // the line being read: its first token, whether every token is a number or in capitals, and
     // whether one is a word of two or more characters (see `mark_caps_line`)
@@ -103,6 +147,11 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
     let mut i = from;
     while i < n {
         let b = bytes[i];
+        // the usual gap: one space
+        if b == b' ' {
+            i += 1;
+            continue;
+        }
         let mut k = CLASS[b as usize];
         let mut len = 1;
         if k & C_ALNUM == 0 {
@@ -116,34 +165,56 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
                 continue;
             }
         }
-        // a token: `or` collects the classes of its characters, `and` keeps `C_DIGIT` while all
-        // are ASCII digits
         let s = i;
         let first = k;
-        let mut or = k;
-        let mut and = if len == 1 { k } else { 0 };
         i += len;
-        while i < n {
-            let c = CLASS[bytes[i] as usize];
-            if c & C_ALNUM != 0 {
+        let (digits, upper);
+        if first == C_ALNUM | C_LOWER && len == 1 {
+            // an ASCII lowercase letter first (most words): not digits, not in capitals, only
+            // the end is needed
+            while i < n {
+                let c = CLASS[bytes[i] as usize];
+                if c & C_ALNUM != 0 {
+                    i += 1;
+                    continue;
+                }
+                if c != C_HIGH {
+                    break;
+                }
+                let (c, len) = class_of_char(text, i);
+                if c == 0 {
+                    break;
+                }
+                i += len;
+            }
+            (digits, upper) = (false, false);
+        } else {
+            // `or` collects the classes of the token's characters, `and` keeps `C_DIGIT` while
+            // all are ASCII digits
+            let mut or = k;
+            let mut and = if len == 1 { k } else { 0 };
+            while i < n {
+                let c = CLASS[bytes[i] as usize];
+                if c & C_ALNUM != 0 {
+                    or |= c;
+                    and &= c;
+                    i += 1;
+                    continue;
+                }
+                if c != C_HIGH {
+                    break;
+                }
+                let (c, len) = class_of_char(text, i);
+                if c == 0 {
+                    break;
+                }
                 or |= c;
-                and &= c;
-                i += 1;
-                continue;
+                and = 0;
+                i += len;
             }
-            if c != C_HIGH {
-                break;
-            }
-            let (c, len) = class_of_char(text, i);
-            if c == 0 {
-                break;
-            }
-            or |= c;
-            and = 0;
-            i += len;
+            digits = and & C_DIGIT != 0;
+            upper = or & (C_UPPER | C_LOWER) == C_UPPER;
         }
-        let digits = and & C_DIGIT != 0;
-        let upper = or & (C_UPPER | C_LOWER) == C_UPPER;
         if line_start {
             mark_caps_line(&mut out[line_first..], line_caps, line_word);
             line_first = out.len();
@@ -156,15 +227,25 @@ pub(crate) fn tokenize(text: &str, from: usize, ann: &Annotations, out: &mut Vec
         if s >= next_start {
             sent_start = true;
             next_sent += 1;
-            while next_sent < starts.len() && starts[next_sent].span.start <= s {
+            while next_sent < sents.len() && sents[next_sent].span.start <= s {
                 next_sent += 1;
             }
-            next_start = starts.get(next_sent).map_or(usize::MAX, |x| x.span.start);
+            next_start = sents.get(next_sent).map_or(usize::MAX, |x| x.span.start);
+        }
+        let cap = first & C_UPPER != 0;
+        let ti = out.len() as u32;
+        if cap || upper {
+            starts.push(ti);
+            if cap {
+                caps.push(ti);
+            }
+        } else if i - s < 32 && name_filter[b as usize] & (1 << (i - s)) != 0 {
+            starts.push(ti);
         }
         out.push(Tok {
             s,
             e: i,
-            cap: first & C_UPPER != 0,
+            cap,
             upper,
             lower: first & C_LOWER != 0,
             digits,
