@@ -8,6 +8,8 @@
 # MB/s, documents/s, peak RSS (/usr/bin/time -v) and seconds per stage. Then the small-file case
 # (../shared/corpora/bbc as is, when present) and the one-big-JSONL case.
 # NEWSEXTRACT_BIN=path uses that binary instead of building (the harness's own test does this).
+# BENCH_OUT=dir writes the records there instead of under bench-data/ (BENCH_OUT=/dev/shm: the
+# figures are the pipeline's, not the disk's; the run ends with an fsync of its output).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size=${1:-500}
@@ -35,7 +37,7 @@ measure() { # label threads input...
     shift 2
     # read the input once first: the figures are the pipeline's, not the disk's
     find "$@" -type f -print0 | xargs -0 cat > /dev/null
-    local out="$data/out-$label-$threads"
+    local out="${BENCH_OUT:-$data}/out-$label-$threads"
     rm -rf "$out"
     /usr/bin/time -v "$bin" run -q --threads "$threads" -o "$out" "$@" 2> "$data/time.txt"
     python3 - "$label" "$threads" "$out/run.json" "$data/time.txt" <<'PY'
@@ -51,6 +53,7 @@ print(f"{label:<14} threads {threads}: {r['bytes']/1e6:8.1f} MB {docs:>8} docs {
       f"{r['bytes']/1e6/wall:7.1f} MB/s {docs/wall:9.0f} docs/s  peak RSS {rss:6.1f} MB")
 print(f"{'':<14} stages (summed over threads): {stages}")
 PY
+    rm -rf "$out" # records run ~3.5 times the input
 }
 
 echo "== start-up (rules compiled, nothing processed)"

@@ -21,7 +21,10 @@ fn bench_script_runs_on_a_tiny_corpus_and_prints_throughput_and_memory() {
         .env("BENCH_DATA", &data)
         .output()
         .unwrap();
+    // The records (3.5 times the input) are removed once measured.
+    let left_over = data.join("out-files-1").exists();
     let _ = std::fs::remove_dir_all(&data);
+    assert!(!left_over, "bench.sh left its records behind");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
