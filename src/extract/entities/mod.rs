@@ -21,6 +21,7 @@ mod tokens;
 mod trie;
 mod wordtable;
 
+use std::cmp::Reverse;
 use std::sync::Arc;
 
 use super::{Extractor, Options};
@@ -1277,13 +1278,14 @@ impl EntityExtractor {
 /// number; a candidate overlapping one already accepted is dropped. The accepted candidates come
 /// back sorted by start (stably: in acceptance order where starts tie).
 #[inline(never)]
-fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
-    cands.sort_by(|x, y| {
-        (y.e - y.s)
-            .cmp(&(x.e - x.s))
-            .then(x.s.cmp(&y.s))
-            .then(x.prio.cmp(&y.prio))
-    });
+fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
+    // sort small keys rather than the large candidates; the index last keeps the order stable
+    let mut order: Vec<(Reverse<usize>, usize, u8, u32)> = cands
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (Reverse(c.e - c.s), c.s, c.prio, i as u32))
+        .collect();
+    order.sort_unstable();
     let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
     // the bytes of accepted spans, a bit each: a span overlaps an accepted one when it covers one
     // of its bytes (for non-empty spans, which all are but in odd tests: those take the B-tree)
@@ -1295,7 +1297,11 @@ fn resolve(mut cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand>
     };
     // accepted spans by start (a B-tree keeps insertion O(log n) on huge documents)
     let mut spans: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
-    for c in cands {
+    let mut cands: Vec<Option<Cand>> = cands.into_iter().map(Some).collect();
+    for &(.., i) in &order {
+        let Some(c) = cands[i as usize].take() else {
+            continue;
+        };
         // accepted spans never overlap, so their ends are sorted too: only the last one that
         // starts before this candidate ends can reach into it
         let overlaps = if bitmap {
