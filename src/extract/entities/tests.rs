@@ -396,6 +396,24 @@ fn overlap_policy_longest_then_earliest_then_priority() {
 }
 
 #[test]
+fn overlap_policy_full_tie_keeps_the_first_candidate() {
+    // same span and priority: the sort is stable, so the earlier candidate wins
+    let text = "abcdefghij";
+    let mut ann = Annotations::default();
+    let got = resolve(
+        vec![
+            cand(0, 2, 1, "other"),
+            cand(3, 8, 4, "first"),
+            cand(3, 8, 4, "second"),
+        ],
+        &mut ann,
+        text,
+    );
+    let kept: Vec<&str> = got.iter().map(|c| &*c.rule).collect();
+    assert_eq!(kept, vec!["other", "first"]);
+}
+
+#[test]
 fn seed_style_paragraph() {
     let text = "Prime Minister Halvard Rask and President Mirela Dumitru met in Oslo. \
                 Rask said Norway's ties with Romania were strong, and more than 200 Romanian \
