@@ -245,25 +245,21 @@ mod spare {
 
     /// Keep `ann`'s lists, emptied, for a later [`take`] on this thread.
     pub fn give(mut ann: Annotations) {
-        let lists = [
-            ann.sentences.capacity(),
-            ann.entities.capacity(),
-            ann.money.capacity(),
-            ann.dates.capacity(),
-            ann.citations.capacity(),
-            ann.references.capacity(),
-            ann.targets.capacity(),
-        ];
-        if lists.iter().any(|&n| n > MAX_ITEMS) {
+        /// Empties a list; whether it is small enough to keep.
+        fn empty<T>(list: &mut Vec<T>) -> bool {
+            list.clear();
+            list.capacity() <= MAX_ITEMS
+        }
+        let small = empty(&mut ann.sentences)
+            & empty(&mut ann.entities)
+            & empty(&mut ann.money)
+            & empty(&mut ann.dates)
+            & empty(&mut ann.citations)
+            & empty(&mut ann.references)
+            & empty(&mut ann.targets);
+        if !small {
             return;
         }
-        ann.sentences.clear();
-        ann.entities.clear();
-        ann.money.clear();
-        ann.dates.clear();
-        ann.citations.clear();
-        ann.references.clear();
-        ann.targets.clear();
         SPARE.with(|s| {
             let mut s = s.borrow_mut();
             if s.len() < KEEP {
