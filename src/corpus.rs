@@ -244,8 +244,13 @@ impl Items {
 
 /// Walk the inputs once to count folder files and list everything else: JSONL lines, files
 /// named on the command line, walk errors, skips. `keep` (a shard) filters what is counted and
-/// skipped here and what [`Plan::items`] gives.
-pub fn plan(inputs: &[PathBuf], keep: &dyn Fn(&str) -> bool) -> Result<Plan, std::io::Error> {
+/// skipped here and what [`Plan::items`] gives. `sizes`: whether `bytes` is measured (a `stat`
+/// per folder file; 0 if not).
+pub fn plan(
+    inputs: &[PathBuf],
+    keep: &dyn Fn(&str) -> bool,
+    sizes: bool,
+) -> Result<Plan, std::io::Error> {
     let mut plan = Plan::default();
     let mut files = 0u64;
     for input in inputs {
@@ -253,7 +258,7 @@ pub fn plan(inputs: &[PathBuf], keep: &dyn Fn(&str) -> bool) -> Result<Plan, std
             .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", input.display())))?;
         if meta.is_dir() {
             plan.folders.push((input.clone(), files));
-            for walked in walk(input) {
+            for walked in walk(input, sizes) {
                 match walked {
                     Walked::File { doc_id, size, .. } => {
                         files += 1;
@@ -307,7 +312,7 @@ impl Plan {
                 (self.listed.get(i), 2 * self.listed.entries[i].seq)
             })));
         for (root, before) in &self.folders {
-            let files = walk(root)
+            let files = walk(root, true)
                 .filter_map(|w| match w {
                     Walked::File { path, doc_id, size } => Some(Item::File { path, doc_id, size }),
                     _ => None,
@@ -387,12 +392,13 @@ enum Walked {
 /// Walks `root` depth-first, each folder's entries sorted so that files come out in `doc_id`
 /// order: a folder sorts as its name followed by `/`, as it reads inside a `doc_id` (`a.txt`
 /// before `a/`, `a/` before `a0.txt`). Memory: the listings of the folders on the current path.
-fn walk(root: &Path) -> impl Iterator<Item = Walked> + '_ {
+/// `sizes`: whether article files are measured (one `stat` each; their `size` is 0 if not).
+fn walk(root: &Path, sizes: bool) -> impl Iterator<Item = Walked> + '_ {
     walkdir::WalkDir::new(root)
         .follow_links(true)
         .sort_by(walk_order)
         .into_iter()
-        .filter_map(move |entry| classify(root, entry))
+        .filter_map(move |entry| classify(root, entry, sizes))
 }
 
 fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
@@ -420,7 +426,7 @@ fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Orderin
         .then_with(|| na[n..].iter().chain(sa).cmp(nb[n..].iter().chain(sb)))
 }
 
-fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Walked> {
+fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>, sizes: bool) -> Option<Walked> {
     let entry = match entry {
         Ok(e) => e,
         Err(e) => {
@@ -475,7 +481,11 @@ fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>) -> Option<Wa
     match ext.as_deref() {
         Some(e) if ARTICLE_EXTENSIONS.contains(&e) => Some(Walked::File {
             path: path.to_path_buf(),
-            size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+            size: if sizes {
+                entry.metadata().map(|m| m.len()).unwrap_or(0)
+            } else {
+                0
+            },
             doc_id: rel,
         }),
         Some("jsonl") | Some("ndjson") => Some(Walked::Jsonl(path.to_path_buf())),
@@ -633,8 +643,8 @@ struct JsonDoc {
 /// Read and decode one item into a document.
 pub fn load(item: &Item, max_doc_bytes: u64) -> Result<Document, DocError> {
     match item {
-        Item::File { path, doc_id, .. } => {
-            let bytes = read_file(path, max_doc_bytes)?;
+        Item::File { path, doc_id, size } => {
+            let bytes = read_file(path, *size, max_doc_bytes)?;
             let mut doc = decode_document_owned(doc_id, bytes)?;
             doc.source.path = path.display().to_string();
             if path.file_name().is_some_and(|n| n.to_str().is_none()) {
@@ -700,13 +710,20 @@ fn io_error(e: std::io::Error) -> DocError {
     DocError::new(kind, e.to_string())
 }
 
-fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, DocError> {
+/// `walked`: the size the folder walk found, so the file is not measured again (one `stat`
+/// less per article) unless that size is over the limit.
+fn read_file(path: &Path, walked: u64, max: u64) -> Result<Vec<u8>, DocError> {
     let file = File::open(path).map_err(io_error)?;
-    let len = file.metadata().map_err(io_error)?.len();
+    let len = if walked > max {
+        file.metadata().map_err(io_error)?.len()
+    } else {
+        walked
+    };
     if len > max {
         return Err(too_large(len, max));
     }
-    let mut bytes = Vec::with_capacity(len as usize);
+    // one byte more: the read that finds the end lands in the buffer, not in a probe
+    let mut bytes = Vec::with_capacity(len as usize + 1);
     // Read at most max + 1 bytes: a file that grew since its size was taken is still caught.
     file.take(max + 1)
         .read_to_end(&mut bytes)
@@ -1032,6 +1049,27 @@ mod tests {
     }
 
     #[test]
+    fn a_file_is_read_whole_whatever_size_the_walk_found() {
+        let dir = Scratch::new("sizes", &["a.txt"]);
+        let path = dir.0.join("a.txt");
+        let item = |size| Item::File {
+            path: path.clone(),
+            doc_id: "a.txt".into(),
+            size,
+        };
+        // grown or shrunk since the walk: the text is what the file holds now
+        for walked in [0, 3, 10, 400] {
+            assert_eq!(load(&item(walked), 100).unwrap().text, "Some text.");
+        }
+        // over the limit, by the walk's size or by what is read
+        for walked in [3, 10, 400] {
+            assert_eq!(load(&item(walked), 5).unwrap_err().kind, "too_large");
+        }
+        // a walk size over the limit is measured again: the file is read if it now fits
+        assert_eq!(load(&item(400), 10).unwrap().text, "Some text.");
+    }
+
+    #[test]
     fn relative_ids_are_clean_slash_separated_paths() {
         let cases = [
             ("corpus", "corpus/a/b.txt", "a/b.txt"),
@@ -1067,19 +1105,22 @@ mod tests {
         ];
         let dir = Scratch::new("order", &names);
         let all = |_: &str| true;
-        let plan = plan(std::slice::from_ref(&dir.0), &all).unwrap();
+        let plan = plan(std::slice::from_ref(&dir.0), &all, true).unwrap();
         assert_eq!(plan.listed.len(), 0, "folder files are walked, not held");
         assert_eq!(
             (plan.docs, plan.bytes),
             (names.len(), 10 * names.len() as u64)
         );
+        // without sizes the count is the same and the bytes are not measured
+        let counted = super::plan(std::slice::from_ref(&dir.0), &all, false).unwrap();
+        assert_eq!((counted.docs, counted.bytes), (names.len(), 0));
         let got: Vec<String> = plan.items(&all).map(|i| i.doc_id().to_string()).collect();
         let mut want: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         want.sort();
         assert_eq!(got, want);
         // a filter (a shard) keeps what it says, in the same order
         let keep = |id: &str| id.starts_with('a');
-        let plan = super::plan(std::slice::from_ref(&dir.0), &keep).unwrap();
+        let plan = super::plan(std::slice::from_ref(&dir.0), &keep, true).unwrap();
         let got: Vec<String> = plan.items(&keep).map(|i| i.doc_id().to_string()).collect();
         want.retain(|id| id.starts_with('a'));
         assert_eq!((got, plan.docs), (want.clone(), want.len()));
@@ -1094,7 +1135,7 @@ mod tests {
         ];
         let inputs: Vec<PathBuf> = dirs.iter().map(|d| d.0.clone()).collect();
         let all = |_: &str| true;
-        let plan = plan(&inputs, &all).unwrap();
+        let plan = plan(&inputs, &all, true).unwrap();
         let got: Vec<(String, Option<&str>, String)> = plan
             .items(&all)
             .map(|i| match &i {

@@ -99,7 +99,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<i32> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default(),
             path: args.input.clone(),
-            size: 0,
+            size: std::fs::metadata(&args.input).map_or(0, |m| m.len()),
         };
         newsextract::corpus::load(&item, newsextract::run::DEFAULT_MAX_DOC_BYTES)
     }

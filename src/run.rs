@@ -169,7 +169,9 @@ pub fn run(pipeline: &Pipeline, cfg: &RunConfig) -> Result<RunSummary> {
         )
     } else {
         let keep = |id: &str| cfg.shard.is_none_or(|(k, n)| shard_of(id, n) == k);
-        let plan = corpus::plan(&cfg.inputs, &keep).context("cannot read input")?;
+        // the sizes are for the progress bar's total: not measured when there is no bar
+        let sizes = progress_shown(cfg);
+        let plan = corpus::plan(&cfg.inputs, &keep, sizes).context("cannot read input")?;
         record_skips(&mut summary, &plan.skipped);
         run_items(
             pipeline,
@@ -382,8 +384,12 @@ fn write_outcomes(
     Ok(())
 }
 
+fn progress_shown(cfg: &RunConfig) -> bool {
+    !cfg.quiet && io::stderr().is_terminal()
+}
+
 fn progress_bar(cfg: &RunConfig, total_bytes: u64) -> Option<indicatif::ProgressBar> {
-    if cfg.quiet || !io::stderr().is_terminal() {
+    if !progress_shown(cfg) {
         return None;
     }
     let pb = indicatif::ProgressBar::new(total_bytes);

@@ -215,7 +215,7 @@ fn a_file_deleted_after_listing_becomes_a_not_found_error() {
     let dir = TempDir::new("deleted");
     std::fs::write(dir.path().join("gone.txt"), "Here now.").unwrap();
     let all = |_: &str| true;
-    let plan = newsextract::corpus::plan(&[dir.path().to_path_buf()], &all).unwrap();
+    let plan = newsextract::corpus::plan(&[dir.path().to_path_buf()], &all, true).unwrap();
     let item = plan.items(&all).next().unwrap();
     std::fs::remove_file(dir.path().join("gone.txt")).unwrap();
     let err = newsextract::corpus::load(&item, 1 << 20).unwrap_err();

@@ -110,7 +110,7 @@ fn seed_sentences_and_citation_markers_match_the_gold() {
 /// Run a folder through the library as `run` would and return the records as JSON.
 fn run_folder(p: &Pipeline, dir: &Path) -> (Vec<(Item, Value)>, usize) {
     let all = |_: &str| true;
-    let plan = corpus::plan(&[dir.to_path_buf()], &all).unwrap();
+    let plan = corpus::plan(&[dir.to_path_buf()], &all, false).unwrap();
     let mut out = Vec::new();
     let mut errors = 0;
     for item in plan.items(&all) {
