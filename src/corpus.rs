@@ -402,28 +402,47 @@ fn walk(root: &Path, sizes: bool) -> impl Iterator<Item = Walked> + '_ {
 }
 
 fn walk_order(a: &walkdir::DirEntry, b: &walkdir::DirEntry) -> std::cmp::Ordering {
-    fn key(e: &walkdir::DirEntry) -> (std::borrow::Cow<'_, str>, &'static [u8]) {
+    fn key(e: &walkdir::DirEntry) -> (std::borrow::Cow<'_, [u8]>, &'static [u8]) {
         let slash: &'static [u8] = if e.file_type().is_dir() { b"/" } else { b"" };
         // The entry's path is its folder joined with its name: the name is what follows the
         // last separator (`DirEntry::file_name` parses every component, on every comparison).
         let path = e.path().as_os_str().as_encoded_bytes();
-        let name = match path
-            .iter()
-            .rposition(|&b| std::path::is_separator(b as char))
-        {
+        let name = match last_separator(path) {
             Some(i) => &path[i + 1..],
             None => path,
         };
-        (String::from_utf8_lossy(name), slash)
+        // sorted as the doc_id will read: bad UTF-8 as U+FFFD (ASCII, the usual case, as is)
+        let name = if name.is_ascii() {
+            std::borrow::Cow::Borrowed(name)
+        } else {
+            match String::from_utf8_lossy(name) {
+                std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.as_bytes()),
+                std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.into_bytes()),
+            }
+        };
+        (name, slash)
     }
     let ((na, sa), (nb, sb)) = (key(a), key(b));
-    let (na, nb) = (na.as_bytes(), nb.as_bytes());
+    let (na, nb) = (&*na, &*nb);
     // Names mostly differ early: compare the common length as slices (memcmp), and only
     // chain the `/` of a folder onto what is left when one name is a prefix of the other.
     let n = na.len().min(nb.len());
     na[..n]
         .cmp(&nb[..n])
         .then_with(|| na[n..].iter().chain(sa).cmp(nb[n..].iter().chain(sb)))
+}
+
+/// Where the last path separator is (a walk sorts each folder by names: this runs on every
+/// comparison).
+#[cfg(unix)]
+fn last_separator(path: &[u8]) -> Option<usize> {
+    memchr::memrchr(b'/', path)
+}
+
+#[cfg(not(unix))]
+fn last_separator(path: &[u8]) -> Option<usize> {
+    path.iter()
+        .rposition(|&b| std::path::is_separator(b as char))
 }
 
 fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>, sizes: bool) -> Option<Walked> {
@@ -1124,6 +1143,31 @@ mod tests {
         let got: Vec<String> = plan.items(&keep).map(|i| i.doc_id().to_string()).collect();
         want.retain(|id| id.starts_with('a'));
         assert_eq!((got, plan.docs), (want.clone(), want.len()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn non_ascii_and_bad_utf8_names_come_out_in_doc_id_order() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = Scratch::new("names", &["e.txt", "z.txt", "\u{e9}.txt", "\u{fffe}.txt"]);
+        // a name that is not UTF-8: its doc_id reads U+FFFD, which sorts before U+FFFE (its
+        // first byte, 0xFF, sorts after)
+        std::fs::write(
+            dir.0.join(std::ffi::OsStr::from_bytes(b"\xff.txt")),
+            "Text.",
+        )
+        .unwrap();
+        let all = |_: &str| true;
+        let plan = plan(std::slice::from_ref(&dir.0), &all, false).unwrap();
+        let got: Vec<String> = plan.items(&all).map(|i| i.doc_id().to_string()).collect();
+        let want = [
+            "e.txt",
+            "z.txt",
+            "\u{e9}.txt",
+            "\u{fffd}.txt",
+            "\u{fffe}.txt",
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]
