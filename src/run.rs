@@ -309,9 +309,11 @@ fn process_batch(
         .map(|(item, _)| item)
         .collect();
     let mut times = StageTimes::default();
+    let keep_open = corpus::KeepOpen::new();
     let mut done = pipeline
         .run_batch(&todo, cfg.max_doc_bytes, cfg.flat, &mut times)
         .into_iter();
+    drop(keep_open);
     for (item, slot) in items.iter().zip(outcomes.iter_mut()) {
         if slot.is_some() {
             continue;
