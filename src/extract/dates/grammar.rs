@@ -650,6 +650,13 @@ struct Starts {
     /// on its codes.
     second: Vec<[u16; 256]>,
     third: Vec<[u64; 4]>,
+    /// Where the filter let a position through, the search starts from the state after its
+    /// first two bytes (the filter looked at them already): `after1[row][b0]` is 1 + the
+    /// index in `after2` of the state after `b0` (0: none, e.g. a match after one byte),
+    /// `after2[i][b1]` the state after `b1`. The ids are those of the cache that built the
+    /// tables, so they hold in a thread's copy of it until the copy is first cleared.
+    after1: Box<[[u16; 256]; MAX_ROWS]>,
+    after2: Vec<[LazyStateID; 256]>,
 }
 
 const MAX_ROWS: usize = 8;
@@ -769,6 +776,9 @@ impl Starts {
         let mut rows = RowBuilder::default();
         let mut row_prev: Vec<Option<u8>> = Vec::new();
         let mut row_sid: Vec<LazyStateID> = Vec::new();
+        let mut after1: Vec<[u16; 256]> = Vec::new();
+        let mut after2: Vec<[LazyStateID; 256]> = Vec::new();
+        let mut after2_of: HashMap<LazyStateID, u16> = HashMap::new();
         for prev in 0..=256usize {
             let lb = u8::try_from(prev).ok();
             let hay = [lb.unwrap_or(0), 0];
@@ -783,15 +793,33 @@ impl Starts {
                 Some(i) => i,
                 None => {
                     let mut row = [1u16; 256];
+                    let mut row1 = [0u16; 256];
                     if start.is_dead() {
                         row = [0; 256];
                     } else if !start.is_quit() {
-                        for (b, v) in row.iter_mut().enumerate() {
+                        for (b, (v, a)) in row.iter_mut().zip(&mut row1).enumerate() {
                             let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
                             *v = rows.code1(&dfa, &mut cache, next)?;
+                            if !next.is_tagged() {
+                                *a = match after2_of.get(&next) {
+                                    Some(&k) => k,
+                                    None => {
+                                        // code1 determinised these transitions already
+                                        let mut states = [LazyStateID::default(); 256];
+                                        for (b1, t) in states.iter_mut().enumerate() {
+                                            *t = dfa.next_state(&mut cache, next, b1 as u8).ok()?;
+                                        }
+                                        after2.push(states);
+                                        let k = u16::try_from(after2.len()).ok()?;
+                                        after2_of.insert(next, k);
+                                        k
+                                    }
+                                };
+                            }
                         }
                     }
                     first.push(row);
+                    after1.push(row1);
                     row_prev.push(lb);
                     row_sid.push(start);
                     first.len() - 1
@@ -804,6 +832,8 @@ impl Starts {
         }
         let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
         first_rows[..first.len()].copy_from_slice(&first);
+        let mut after1_rows = Box::new([[0u16; 256]; MAX_ROWS]);
+        after1_rows[..after1.len()].copy_from_slice(&after1);
         let second: Vec<[u16; 256]> = [[0; 256], [1; 256]]
             .into_iter()
             .chain(rows.second)
@@ -852,6 +882,8 @@ impl Starts {
                 .into_iter()
                 .chain(rows.third)
                 .collect(),
+            after1: after1_rows,
+            after2,
         })
     }
 
@@ -922,7 +954,32 @@ impl Starts {
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
     /// it, without its per-call set-up; `Err` when the lazy DFA cannot decide.
+    #[inline(always)]
     fn search_at(
+        &self,
+        sc: &mut ScanCache,
+        row: usize,
+        hay: &[u8],
+        at: usize,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        if sc.cache.clear_count() == 0
+            && let Some(&[b0, b1]) = hay.get(at..at + 2)
+        {
+            let k = self.after1[row % MAX_ROWS][usize::from(b0)];
+            if let Some(states) = self.after2.get(usize::from(k).wrapping_sub(1)) {
+                let sid = states[usize::from(b1)];
+                // tagged: dead, or a match after two bytes (rare): the plain walk
+                if !sid.is_tagged() {
+                    return self.walk(sc, sid, hay, at + 2);
+                }
+            }
+        }
+        self.search_from_start(sc, row, hay, at)
+    }
+
+    /// [`Starts::search_at`] from the start state.
+    #[inline(never)]
+    fn search_from_start(
         &self,
         sc: &mut ScanCache,
         row: usize,
@@ -934,7 +991,7 @@ impl Starts {
             sc.starts.iter_mut().for_each(|s| *s = None);
             sc.clears = sc.cache.clear_count();
         }
-        let mut sid = match sc.starts.get(row).copied().flatten() {
+        let sid = match sc.starts.get(row).copied().flatten() {
             Some(sid) => sid,
             None => {
                 let lb = *self.row_prev.get(row).ok_or(())?;
@@ -963,8 +1020,21 @@ impl Starts {
         if sid.is_quit() {
             return Err(());
         }
+        self.walk(sc, sid, hay, at)
+    }
+
+    /// The rest of [`Starts::search_at`]: from the state `sid` reached before `hay[pos]`
+    /// (no match ended before `pos`).
+    #[inline(always)]
+    fn walk(
+        &self,
+        sc: &mut ScanCache,
+        mut sid: LazyStateID,
+        hay: &[u8],
+        mut pos: usize,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        let dfa = &self.dfa;
         let mut mat = None;
-        let mut pos = at;
         while pos < hay.len() {
             sid = dfa
                 .next_state(&mut sc.cache, sid, hay[pos])
