@@ -744,31 +744,29 @@ fn intern<R: Copy + Eq + std::hash::Hash>(
 }
 
 impl Starts {
-    fn build(sources: &[String], hirs: &[Option<Hir>]) -> Option<Starts> {
+    fn build(hirs: &[Hir]) -> Option<Starts> {
         // An empty match could start anywhere: keep the plain search then.
         for hir in hirs {
-            if hir
-                .as_ref()?
-                .properties()
-                .minimum_len()
-                .is_none_or(|n| n == 0)
-            {
+            if hir.properties().minimum_len().is_none_or(|n| n == 0) {
                 return None;
             }
         }
+        // from the patterns parsed once for all automata (parsing is a large part of start-up)
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(200 * (1 << 20)))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(hirs)
+            .ok()?;
         let dfa = hybrid::dfa::DFA::builder()
             .configure(
                 hybrid::dfa::Config::new()
                     .unicode_word_boundary(true)
                     .cache_capacity(16 * (1 << 20)),
             )
-            .syntax(syntax::Config::new().utf8(true))
-            .thompson(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(200 * (1 << 20)))
-                    .which_captures(thompson::WhichCaptures::None),
-            )
-            .build_many(sources)
+            .build_from_nfa(nfa)
             .ok()?;
         let mut cache = dfa.create_cache();
         let mut ctx = Box::new([0u8; 257]);
@@ -1249,6 +1247,7 @@ impl Grammar {
         let mut compiled: Vec<Rule> = Vec::new();
         let mut sources: Vec<String> = Vec::new();
         let mut singles: Vec<meta::Regex> = Vec::new();
+        let mut hirs: Vec<Hir> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for line in rules.lines(PATTERNS) {
             let f = line.fields();
@@ -1325,7 +1324,7 @@ impl Grammar {
                 narrow_classes(&expanded.replace(r"\b", r"(?-u:\b)"))
             );
             // Check the pattern on its own so an error names its line.
-            let single = build_single(&source).map_err(|e| line.error(e))?;
+            let (single, hir) = build_single(&source).map_err(|e| line.error(e))?;
             let info = single.group_info();
             let pid = regex_automata::PatternID::ZERO;
             for gi in 0..info.group_len(pid) {
@@ -1345,20 +1344,21 @@ impl Grammar {
                 compiled[prev] = rule;
                 sources[prev] = source;
                 singles[prev] = single;
+                hirs[prev] = hir;
             } else {
                 seen.insert(id.to_string(), compiled.len());
                 compiled.push(rule);
                 sources.push(source);
                 singles.push(single);
+                hirs.push(hir);
             }
         }
-        let hirs: Vec<Option<Hir>> = sources.iter().map(|s| syntax::parse(s).ok()).collect();
         let whole = compiled
             .iter()
             .zip(&hirs)
-            .map(|(rule, hir)| whole_match_field(rule, hir.as_ref()?))
+            .map(|(rule, hir)| whole_match_field(rule, hir))
             .collect();
-        let starts = Starts::build(&sources, &hirs);
+        let starts = Starts::build(&hirs);
         let n_rules = singles.len();
         let regex = std::sync::OnceLock::new();
         if starts.is_none() {
@@ -1587,18 +1587,32 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
 
 /// One rule, for reading the parts of a known match: no lazy DFA (it would be rebuilt for
 /// every rule; the anchored captures search runs the bounded backtracker directly).
-fn build_single(pattern: &str) -> Result<meta::Regex, String> {
-    meta::Regex::builder()
-        .configure(
-            meta::Config::new()
-                .nfa_size_limit(Some(200 * (1 << 20)))
-                .hybrid(false)
-                .dfa(false)
-                .auto_prefilter(false),
-        )
-        .syntax(syntax::Config::new().utf8(true))
-        .build(pattern)
-        .map_err(|e| e.to_string())
+/// One rule's regex, and its parsed pattern for the other automata.
+fn build_single(pattern: &str) -> Result<(meta::Regex, Hir), String> {
+    // a pattern that does not parse: the builder's error message
+    let Ok(hir) = syntax::parse(pattern) else {
+        return Err(single_builder()
+            .build(pattern)
+            .err()
+            .map_or_else(|| format!("cannot parse `{pattern}`"), |e| e.to_string()));
+    };
+    let single = single_builder()
+        .build_from_hir(&hir)
+        .map_err(|e| e.to_string())?;
+    Ok((single, hir))
+}
+
+fn single_builder() -> meta::Builder {
+    let mut b = meta::Regex::builder();
+    b.configure(
+        meta::Config::new()
+            .nfa_size_limit(Some(200 * (1 << 20)))
+            .hybrid(false)
+            .dfa(false)
+            .auto_prefilter(false),
+    )
+    .syntax(syntax::Config::new().utf8(true));
+    b
 }
 
 fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
