@@ -895,14 +895,17 @@ impl Starts {
     /// and `n` (64, or fewer at the end of the text). `row` is the look-behind row of `i`.
     fn starts_mask(&self, bytes: &[u8], i: usize, mut row: usize) -> (u64, usize) {
         let mut mask = 0u64;
-        if let Some(block) = bytes.get(i..i + 66) {
+        // (an array: its indexes below need no bounds checks)
+        if let Some(block) = bytes
+            .get(i..i + 66)
+            .and_then(|b| <&[u8; 66]>::try_from(b).ok())
+        {
             // first bytes for all 64 positions, then the next two bytes where the first
             // survives (most positions die on their first byte)
-            let mut live = [0u32; 66];
-            live[0] = 1 << (8 + row % MAX_ROWS);
-            for (v, &b) in live[1..].iter_mut().zip(block) {
-                *v = self.live[usize::from(b)];
-            }
+            let live: [u32; 66] = std::array::from_fn(|k| match k.checked_sub(1) {
+                None => 1 << (8 + row % MAX_ROWS),
+                Some(j) => self.live[usize::from(block[j])],
+            });
             // position k lives if its byte's row bits meet the row its look-behind selects,
             // and the next byte may follow its byte's group
             let mut ok = [0u8; 64];
