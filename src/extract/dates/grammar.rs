@@ -1633,8 +1633,31 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 #[cfg(test)]
 mod tests {
     use super::{
-        Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
+        Grammar, Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
     };
+
+    #[test]
+    fn searches_from_the_state_after_two_bytes_equal_searches_from_the_start() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let g = Grammar::compile(&rules, &lex).expect("grammar");
+        let st = g.starts.as_ref().expect("the scan uses the anchored DFA");
+        let text = "On Monday, 3 March 2025, the firm said that in the third quarter of \
+                    last year profits rose 5% to $2.1bn; two weeks ago, at 10:30 a.m. \
+                    on Sept. 5th, it was 1998's best. Daily, every year, since the 1990s.";
+        let hay = text.as_bytes();
+        let mut sc = st.pool.get();
+        let mut fast = 0;
+        for at in 0..hay.len() {
+            let row = st.ctx[at.checked_sub(1).map_or(256, |p| usize::from(hay[p]))] as usize;
+            let plain = st.search_from_start(&mut sc, row, hay, at);
+            assert_eq!(st.search_at(&mut sc, row, hay, at), plain, "at {at}");
+            let k = st.after1[row][usize::from(hay[at])];
+            fast += usize::from(k != 0 && plain.is_ok_and(|m| m.is_some()));
+        }
+        // the two-byte start is taken, and where matches are found
+        assert!(fast > 10, "{fast}");
+    }
 
     #[test]
     fn group_sets_keeps_every_set_inside_its_group() {
