@@ -650,6 +650,13 @@ struct Starts {
     /// on its codes.
     second: Vec<[u16; 256]>,
     third: Vec<[u64; 4]>,
+    /// Where the filter let a position through, the search starts from the state after its
+    /// first two bytes (the filter looked at them already): `after1[row][b0]` is 1 + the
+    /// index in `after2` of the state after `b0` (0: none, e.g. a match after one byte),
+    /// `after2[i][b1]` the state after `b1`. The ids are those of the cache that built the
+    /// tables, so they hold in a thread's copy of it until the copy is first cleared.
+    after1: Box<[[u16; 256]; MAX_ROWS]>,
+    after2: Vec<[LazyStateID; 256]>,
 }
 
 const MAX_ROWS: usize = 8;
@@ -737,31 +744,29 @@ fn intern<R: Copy + Eq + std::hash::Hash>(
 }
 
 impl Starts {
-    fn build(sources: &[String], hirs: &[Option<Hir>]) -> Option<Starts> {
+    fn build(hirs: &[Hir]) -> Option<Starts> {
         // An empty match could start anywhere: keep the plain search then.
         for hir in hirs {
-            if hir
-                .as_ref()?
-                .properties()
-                .minimum_len()
-                .is_none_or(|n| n == 0)
-            {
+            if hir.properties().minimum_len().is_none_or(|n| n == 0) {
                 return None;
             }
         }
+        // from the patterns parsed once for all automata (parsing is a large part of start-up)
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .nfa_size_limit(Some(200 * (1 << 20)))
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_many_from_hir(hirs)
+            .ok()?;
         let dfa = hybrid::dfa::DFA::builder()
             .configure(
                 hybrid::dfa::Config::new()
                     .unicode_word_boundary(true)
                     .cache_capacity(16 * (1 << 20)),
             )
-            .syntax(syntax::Config::new().utf8(true))
-            .thompson(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(200 * (1 << 20)))
-                    .which_captures(thompson::WhichCaptures::None),
-            )
-            .build_many(sources)
+            .build_from_nfa(nfa)
             .ok()?;
         let mut cache = dfa.create_cache();
         let mut ctx = Box::new([0u8; 257]);
@@ -769,6 +774,9 @@ impl Starts {
         let mut rows = RowBuilder::default();
         let mut row_prev: Vec<Option<u8>> = Vec::new();
         let mut row_sid: Vec<LazyStateID> = Vec::new();
+        let mut after1: Vec<[u16; 256]> = Vec::new();
+        let mut after2: Vec<[LazyStateID; 256]> = Vec::new();
+        let mut after2_of: HashMap<LazyStateID, u16> = HashMap::new();
         for prev in 0..=256usize {
             let lb = u8::try_from(prev).ok();
             let hay = [lb.unwrap_or(0), 0];
@@ -783,15 +791,33 @@ impl Starts {
                 Some(i) => i,
                 None => {
                     let mut row = [1u16; 256];
+                    let mut row1 = [0u16; 256];
                     if start.is_dead() {
                         row = [0; 256];
                     } else if !start.is_quit() {
-                        for (b, v) in row.iter_mut().enumerate() {
+                        for (b, (v, a)) in row.iter_mut().zip(&mut row1).enumerate() {
                             let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
                             *v = rows.code1(&dfa, &mut cache, next)?;
+                            if !next.is_tagged() {
+                                *a = match after2_of.get(&next) {
+                                    Some(&k) => k,
+                                    None => {
+                                        // code1 determinised these transitions already
+                                        let mut states = [LazyStateID::default(); 256];
+                                        for (b1, t) in states.iter_mut().enumerate() {
+                                            *t = dfa.next_state(&mut cache, next, b1 as u8).ok()?;
+                                        }
+                                        after2.push(states);
+                                        let k = u16::try_from(after2.len()).ok()?;
+                                        after2_of.insert(next, k);
+                                        k
+                                    }
+                                };
+                            }
                         }
                     }
                     first.push(row);
+                    after1.push(row1);
                     row_prev.push(lb);
                     row_sid.push(start);
                     first.len() - 1
@@ -804,6 +830,8 @@ impl Starts {
         }
         let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
         first_rows[..first.len()].copy_from_slice(&first);
+        let mut after1_rows = Box::new([[0u16; 256]; MAX_ROWS]);
+        after1_rows[..after1.len()].copy_from_slice(&after1);
         let second: Vec<[u16; 256]> = [[0; 256], [1; 256]]
             .into_iter()
             .chain(rows.second)
@@ -852,6 +880,8 @@ impl Starts {
                 .into_iter()
                 .chain(rows.third)
                 .collect(),
+            after1: after1_rows,
+            after2,
         })
     }
 
@@ -865,14 +895,17 @@ impl Starts {
     /// and `n` (64, or fewer at the end of the text). `row` is the look-behind row of `i`.
     fn starts_mask(&self, bytes: &[u8], i: usize, mut row: usize) -> (u64, usize) {
         let mut mask = 0u64;
-        if let Some(block) = bytes.get(i..i + 66) {
+        // (an array: its indexes below need no bounds checks)
+        if let Some(block) = bytes
+            .get(i..i + 66)
+            .and_then(|b| <&[u8; 66]>::try_from(b).ok())
+        {
             // first bytes for all 64 positions, then the next two bytes where the first
             // survives (most positions die on their first byte)
-            let mut live = [0u32; 66];
-            live[0] = 1 << (8 + row % MAX_ROWS);
-            for (v, &b) in live[1..].iter_mut().zip(block) {
-                *v = self.live[usize::from(b)];
-            }
+            let live: [u32; 66] = std::array::from_fn(|k| match k.checked_sub(1) {
+                None => 1 << (8 + row % MAX_ROWS),
+                Some(j) => self.live[usize::from(block[j])],
+            });
             // position k lives if its byte's row bits meet the row its look-behind selects,
             // and the next byte may follow its byte's group
             let mut ok = [0u8; 64];
@@ -922,7 +955,32 @@ impl Starts {
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
     /// it, without its per-call set-up; `Err` when the lazy DFA cannot decide.
+    #[inline(always)]
     fn search_at(
+        &self,
+        sc: &mut ScanCache,
+        row: usize,
+        hay: &[u8],
+        at: usize,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        if sc.cache.clear_count() == 0
+            && let Some(&[b0, b1]) = hay.get(at..at + 2)
+        {
+            let k = self.after1[row % MAX_ROWS][usize::from(b0)];
+            if let Some(states) = self.after2.get(usize::from(k).wrapping_sub(1)) {
+                let sid = states[usize::from(b1)];
+                // tagged: dead, or a match after two bytes (rare): the plain walk
+                if !sid.is_tagged() {
+                    return self.walk(sc, sid, hay, at + 2);
+                }
+            }
+        }
+        self.search_from_start(sc, row, hay, at)
+    }
+
+    /// [`Starts::search_at`] from the start state.
+    #[inline(never)]
+    fn search_from_start(
         &self,
         sc: &mut ScanCache,
         row: usize,
@@ -934,7 +992,7 @@ impl Starts {
             sc.starts.iter_mut().for_each(|s| *s = None);
             sc.clears = sc.cache.clear_count();
         }
-        let mut sid = match sc.starts.get(row).copied().flatten() {
+        let sid = match sc.starts.get(row).copied().flatten() {
             Some(sid) => sid,
             None => {
                 let lb = *self.row_prev.get(row).ok_or(())?;
@@ -963,8 +1021,21 @@ impl Starts {
         if sid.is_quit() {
             return Err(());
         }
+        self.walk(sc, sid, hay, at)
+    }
+
+    /// The rest of [`Starts::search_at`]: from the state `sid` reached before `hay[pos]`
+    /// (no match ended before `pos`).
+    #[inline(always)]
+    fn walk(
+        &self,
+        sc: &mut ScanCache,
+        mut sid: LazyStateID,
+        hay: &[u8],
+        mut pos: usize,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        let dfa = &self.dfa;
         let mut mat = None;
-        let mut pos = at;
         while pos < hay.len() {
             sid = dfa
                 .next_state(&mut sc.cache, sid, hay[pos])
@@ -1179,6 +1250,7 @@ impl Grammar {
         let mut compiled: Vec<Rule> = Vec::new();
         let mut sources: Vec<String> = Vec::new();
         let mut singles: Vec<meta::Regex> = Vec::new();
+        let mut hirs: Vec<Hir> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for line in rules.lines(PATTERNS) {
             let f = line.fields();
@@ -1255,7 +1327,7 @@ impl Grammar {
                 narrow_classes(&expanded.replace(r"\b", r"(?-u:\b)"))
             );
             // Check the pattern on its own so an error names its line.
-            let single = build_single(&source).map_err(|e| line.error(e))?;
+            let (single, hir) = build_single(&source).map_err(|e| line.error(e))?;
             let info = single.group_info();
             let pid = regex_automata::PatternID::ZERO;
             for gi in 0..info.group_len(pid) {
@@ -1275,20 +1347,21 @@ impl Grammar {
                 compiled[prev] = rule;
                 sources[prev] = source;
                 singles[prev] = single;
+                hirs[prev] = hir;
             } else {
                 seen.insert(id.to_string(), compiled.len());
                 compiled.push(rule);
                 sources.push(source);
                 singles.push(single);
+                hirs.push(hir);
             }
         }
-        let hirs: Vec<Option<Hir>> = sources.iter().map(|s| syntax::parse(s).ok()).collect();
         let whole = compiled
             .iter()
             .zip(&hirs)
-            .map(|(rule, hir)| whole_match_field(rule, hir.as_ref()?))
+            .map(|(rule, hir)| whole_match_field(rule, hir))
             .collect();
-        let starts = Starts::build(&sources, &hirs);
+        let starts = Starts::build(&hirs);
         let n_rules = singles.len();
         let regex = std::sync::OnceLock::new();
         if starts.is_none() {
@@ -1517,18 +1590,32 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
 
 /// One rule, for reading the parts of a known match: no lazy DFA (it would be rebuilt for
 /// every rule; the anchored captures search runs the bounded backtracker directly).
-fn build_single(pattern: &str) -> Result<meta::Regex, String> {
-    meta::Regex::builder()
-        .configure(
-            meta::Config::new()
-                .nfa_size_limit(Some(200 * (1 << 20)))
-                .hybrid(false)
-                .dfa(false)
-                .auto_prefilter(false),
-        )
-        .syntax(syntax::Config::new().utf8(true))
-        .build(pattern)
-        .map_err(|e| e.to_string())
+/// One rule's regex, and its parsed pattern for the other automata.
+fn build_single(pattern: &str) -> Result<(meta::Regex, Hir), String> {
+    // a pattern that does not parse: the builder's error message
+    let Ok(hir) = syntax::parse(pattern) else {
+        return Err(single_builder()
+            .build(pattern)
+            .err()
+            .map_or_else(|| format!("cannot parse `{pattern}`"), |e| e.to_string()));
+    };
+    let single = single_builder()
+        .build_from_hir(&hir)
+        .map_err(|e| e.to_string())?;
+    Ok((single, hir))
+}
+
+fn single_builder() -> meta::Builder {
+    let mut b = meta::Regex::builder();
+    b.configure(
+        meta::Config::new()
+            .nfa_size_limit(Some(200 * (1 << 20)))
+            .hybrid(false)
+            .dfa(false)
+            .auto_prefilter(false),
+    )
+    .syntax(syntax::Config::new().utf8(true));
+    b
 }
 
 fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
@@ -1546,8 +1633,31 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 #[cfg(test)]
 mod tests {
     use super::{
-        Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
+        Grammar, Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
     };
+
+    #[test]
+    fn searches_from_the_state_after_two_bytes_equal_searches_from_the_start() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let g = Grammar::compile(&rules, &lex).expect("grammar");
+        let st = g.starts.as_ref().expect("the scan uses the anchored DFA");
+        let text = "On Monday, 3 March 2025, the firm said that in the third quarter of \
+                    last year profits rose 5% to $2.1bn; two weeks ago, at 10:30 a.m. \
+                    on Sept. 5th, it was 1998's best. Daily, every year, since the 1990s.";
+        let hay = text.as_bytes();
+        let mut sc = st.pool.get();
+        let mut fast = 0;
+        for at in 0..hay.len() {
+            let row = st.ctx[at.checked_sub(1).map_or(256, |p| usize::from(hay[p]))] as usize;
+            let plain = st.search_from_start(&mut sc, row, hay, at);
+            assert_eq!(st.search_at(&mut sc, row, hay, at), plain, "at {at}");
+            let k = st.after1[row][usize::from(hay[at])];
+            fast += usize::from(k != 0 && plain.is_ok_and(|m| m.is_some()));
+        }
+        // the two-byte start is taken, and where matches are found
+        assert!(fast > 10, "{fast}");
+    }
 
     #[test]
     fn group_sets_keeps_every_set_inside_its_group() {
