@@ -31,7 +31,7 @@ use crate::extract::fx::FxMap;
 use crate::rules::{RuleError, RuleSet};
 use lexicon::{
     HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG, W_HEAD_LAST,
-    W_LPREP, W_NONENT, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
+    W_LPREP, W_NONENT, W_NSTART, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
 };
 use tokens::{Tok, tokenize};
 
@@ -287,8 +287,17 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if lex.name_start(text, t)
-                && let Some((len, ei)) = lex.exact.longest_prefix(&bytes[t.s..])
+            let found = if (t.cap || t.upper) && !t.has(W_NSTART) {
+                // no longer name starts with this word: the longest name the text starts with
+                // here and that ends on a word boundary is the word itself, if it is a name (a
+                // shorter one would end inside the word)
+                t.has(W_GAZ).then_some((t.e - t.s, t.gaz))
+            } else if lex.name_start(text, t) {
+                lex.exact.longest_prefix(&bytes[t.s..])
+            } else {
+                None
+            };
+            if let Some((len, ei)) = found
                 && !is_word_byte_after(text, t.s + len)
             {
                 let end = t.s + len;
