@@ -1295,7 +1295,6 @@ fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
         .map(|(i, c)| (Reverse(c.e - c.s), c.s, c.prio, i as u32))
         .collect();
     order.sort_unstable();
-    let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
     // the bytes of accepted spans, a bit each: a span overlaps an accepted one when it covers one
     // of its bytes (for non-empty spans, which all are but in odd tests: those take the B-tree)
     let bitmap = cands.iter().all(|c| c.s < c.e && c.e <= text.len());
@@ -1306,11 +1305,10 @@ fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
     };
     // accepted spans by start (a B-tree keeps insertion O(log n) on huge documents)
     let mut spans: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
-    let mut cands: Vec<Option<Cand>> = cands.into_iter().map(Some).collect();
+    // which candidates are kept (they stay in place: no candidate is moved until the end)
+    let mut keep = vec![false; cands.len()];
     for &(.., i) in &order {
-        let Some(c) = cands[i as usize].take() else {
-            continue;
-        };
+        let c = &cands[i as usize];
         // accepted spans never overlap, so their ends are sorted too: only the last one that
         // starts before this candidate ends can reach into it
         let overlaps = if bitmap {
@@ -1336,14 +1334,22 @@ fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
         } else {
             spans.insert(c.s, c.e);
         }
-        accepted.push(c);
+        keep[i as usize] = true;
     }
+    let mut accepted = cands;
+    let mut k = 0;
+    accepted.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
     if bitmap {
         // non-empty spans that do not overlap: their starts are distinct, so sorting them by
         // start needs no tie-break
         accepted.sort_unstable_by_key(|c| c.s);
     } else {
-        accepted.sort_by_key(|c| c.s);
+        // by start, then in acceptance order (the order of `order`; a stable sort keeps the
+        // candidates' own order for full ties, as `order`'s index does)
+        accepted.sort_by_key(|c| (c.s, Reverse(c.e - c.s), c.prio));
     }
     accepted
 }
