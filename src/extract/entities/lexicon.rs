@@ -28,7 +28,9 @@ pub(crate) const W_GAZ_AMBIG: u32 = 1 << 12;
 pub(crate) const W_GAZ_NORP_ORG: u32 = 1 << 13;
 /// `X shares`, `X spokesman`: the word after an organisation's name.
 pub(crate) const W_ORG_AFTER: u32 = 1 << 16;
-/// Some gazetteer name starts with this exact word (a trie lookup is worth trying).
+/// A longer gazetteer name starts with this exact word (`New` of `New York`, `Indo` of
+/// `Indo-Pacific`): a trie lookup is worth trying. A word that is a name but starts no longer
+/// one (`W_GAZ` alone) is its own longest name there, found without the trie.
 pub(crate) const W_NSTART: u32 = 1 << 14;
 
 /// Bits of `Lexicon::cased_bits` (a power of two).
@@ -616,9 +618,6 @@ impl Lexicon {
                 }
                 let v = cased.entry(n);
                 v.flags |= f;
-                if w.len() == n.len() && !w.is_empty() {
-                    v.flags |= W_NSTART;
-                }
                 v.gaz = ei as u32;
             }
             let mut ctx_info: WordTable<u32> = WordTable::with_capacity(1024);
@@ -844,11 +843,11 @@ impl Lexicon {
     }
 
     /// Could a gazetteer name start at this token? Capitalised and capital words carry
-    /// `W_NSTART` from `annotate`; other words go through a first-byte/length filter.
+    /// `W_NSTART` and `W_GAZ` from `annotate`; other words go through a first-byte/length filter.
     #[inline]
     pub(crate) fn name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
         if t.cap || t.upper {
-            return t.has(W_NSTART);
+            return t.has(W_NSTART | W_GAZ);
         }
         let n = t.e - t.s;
         n < 32 && self.lname_filter[text.as_bytes()[t.s] as usize] & (1 << n) != 0
@@ -1046,6 +1045,34 @@ mod tests {
             gaz = c.gaz;
         }
         (zipf, flags, gaz)
+    }
+
+    #[test]
+    fn a_word_that_starts_no_longer_name_is_its_own_longest_name() {
+        // what `gazetteer` relies on to skip the trie for words without `W_NSTART`
+        let lex = Lexicon::new(&RuleSet::builtin()).unwrap();
+        let (mut alone, mut longer) = (0, 0);
+        for (w, c) in lex.cased.iter() {
+            if w.is_empty() || !w.chars().all(char::is_alphanumeric) {
+                continue;
+            }
+            let word_itself = (c.flags & W_GAZ != 0).then_some((w.len(), c.gaz));
+            for after in [" Qzx", "-Qzx", ".", "'s", ", ", ""] {
+                let hay = format!("{w}{after}");
+                // a shorter name ends inside the word: no hit either way
+                let hit = lex
+                    .exact
+                    .longest_prefix(hay.as_bytes())
+                    .filter(|&(len, _)| len >= w.len());
+                if c.flags & W_NSTART == 0 {
+                    assert_eq!(hit, word_itself, "{hay:?}");
+                    alone += 1;
+                } else if hit.is_some_and(|(len, _)| len > w.len()) {
+                    longer += 1;
+                }
+            }
+        }
+        assert!(alone > 10_000 && longer > 10, "{alone} {longer}");
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::extract::fx::FxMap;
 use crate::rules::{RuleError, RuleSet};
 use lexicon::{
     HeadWhere, Lexicon, W_FIRST, W_GAZ, W_GAZ_AMBIG, W_GAZ_NORP_ORG, W_GAZ_STRONG, W_HEAD_LAST,
-    W_LPREP, W_NONENT, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
+    W_LPREP, W_NONENT, W_NSTART, W_ORG_AFTER, W_PVERB, W_SPORT, W_TITLE1, W_TITLEW,
 };
 use tokens::{Tok, tokenize};
 
@@ -287,8 +287,17 @@ impl EntityExtractor {
             }
             let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
             let mut hit = false;
-            if lex.name_start(text, t)
-                && let Some((len, ei)) = lex.exact.longest_prefix(&bytes[t.s..])
+            let found = if (t.cap || t.upper) && !t.has(W_NSTART) {
+                // no longer name starts with this word: the longest name the text starts with
+                // here and that ends on a word boundary is the word itself, if it is a name (a
+                // shorter one would end inside the word)
+                t.has(W_GAZ).then_some((t.e - t.s, t.gaz))
+            } else if lex.name_start(text, t) {
+                lex.exact.longest_prefix(&bytes[t.s..])
+            } else {
+                None
+            };
+            if let Some((len, ei)) = found
                 && !is_word_byte_after(text, t.s + len)
             {
                 let end = t.s + len;
@@ -1286,7 +1295,6 @@ fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
         .map(|(i, c)| (Reverse(c.e - c.s), c.s, c.prio, i as u32))
         .collect();
     order.sort_unstable();
-    let mut accepted: Vec<Cand> = Vec::with_capacity(cands.len());
     // the bytes of accepted spans, a bit each: a span overlaps an accepted one when it covers one
     // of its bytes (for non-empty spans, which all are but in odd tests: those take the B-tree)
     let bitmap = cands.iter().all(|c| c.s < c.e && c.e <= text.len());
@@ -1297,11 +1305,10 @@ fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
     };
     // accepted spans by start (a B-tree keeps insertion O(log n) on huge documents)
     let mut spans: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
-    let mut cands: Vec<Option<Cand>> = cands.into_iter().map(Some).collect();
+    // which candidates are kept (they stay in place: no candidate is moved until the end)
+    let mut keep = vec![false; cands.len()];
     for &(.., i) in &order {
-        let Some(c) = cands[i as usize].take() else {
-            continue;
-        };
+        let c = &cands[i as usize];
         // accepted spans never overlap, so their ends are sorted too: only the last one that
         // starts before this candidate ends can reach into it
         let overlaps = if bitmap {
@@ -1327,14 +1334,22 @@ fn resolve(cands: Vec<Cand>, ann: &mut Annotations, text: &str) -> Vec<Cand> {
         } else {
             spans.insert(c.s, c.e);
         }
-        accepted.push(c);
+        keep[i as usize] = true;
     }
+    let mut accepted = cands;
+    let mut k = 0;
+    accepted.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
     if bitmap {
         // non-empty spans that do not overlap: their starts are distinct, so sorting them by
         // start needs no tie-break
         accepted.sort_unstable_by_key(|c| c.s);
     } else {
-        accepted.sort_by_key(|c| c.s);
+        // by start, then in acceptance order (the order of `order`; a stable sort keeps the
+        // candidates' own order for full ties, as `order`'s index does)
+        accepted.sort_by_key(|c| (c.s, Reverse(c.e - c.s), c.prio));
     }
     accepted
 }

@@ -414,6 +414,29 @@ fn overlap_policy_full_tie_keeps_the_first_candidate() {
 }
 
 #[test]
+fn overlap_policy_empty_spans_come_after_the_span_at_their_start() {
+    // empty spans (only in tests) take the B-tree path: by start, then in acceptance order
+    let text = "abcdefghij";
+    let mut ann = Annotations::default();
+    let got = resolve(
+        vec![
+            cand(3, 3, 2, "empty.low"),
+            cand(3, 3, 1, "empty.high"),
+            cand(3, 5, 4, "span"),
+            cand(3, 3, 2, "empty.low2"),
+            cand(0, 1, 4, "before"),
+        ],
+        &mut ann,
+        text,
+    );
+    let kept: Vec<&str> = got.iter().map(|c| &*c.rule).collect();
+    assert_eq!(
+        kept,
+        vec!["before", "span", "empty.high", "empty.low", "empty.low2"]
+    );
+}
+
+#[test]
 fn seed_style_paragraph() {
     let text = "Prime Minister Halvard Rask and President Mirela Dumitru met in Oslo. \
                 Rask said Norway's ties with Romania were strong, and more than 200 Romanian \

@@ -120,6 +120,8 @@ pub(crate) fn class_of_char(text: &str, i: usize) -> (u8, usize) {
 /// Also lists the capitalised tokens (`caps`) and the tokens a gazetteer name may start at
 /// (`starts`): capitalised and capital tokens, and the other words whose (first byte, length)
 /// bit is set in `name_filter` (see `Lexicon::name_start`).
+// (kept out of line: inlined into its one caller it ran slower)
+#[inline(never)]
 pub(crate) fn tokenize(
     text: &str,
     from: usize,

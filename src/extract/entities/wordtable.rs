@@ -295,8 +295,49 @@ pub(crate) struct FoldedKey {
 
 /// The folded key of `w`, or `None` when it is empty, longer than 16 bytes or not ASCII
 /// alphanumeric (tokens are alphanumeric runs: only the ASCII test matters for them).
+/// Eight bytes at a time (this runs once per capitalised token).
 #[inline]
 pub(crate) fn folded_key(w: &[u8]) -> Option<FoldedKey> {
+    if w.is_empty() || w.len() > INLINE {
+        return None;
+    }
+    let mut k = [0u8; INLINE];
+    k[..w.len()].copy_from_slice(w);
+    let lo = u64::from_le_bytes([k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7]]);
+    let hi = u64::from_le_bytes([k[8], k[9], k[10], k[11], k[12], k[13], k[14], k[15]]);
+    if (lo | hi) & HIGH_BITS != 0 {
+        return None;
+    }
+    let (lo, lo_caps) = fold8(lo);
+    let (hi, hi_caps) = fold8(hi);
+    k[..8].copy_from_slice(&lo.to_le_bytes());
+    k[8..].copy_from_slice(&hi.to_le_bytes());
+    Some(FoldedKey {
+        bytes: k,
+        hash: hash(&k, w.len()),
+        mask: lo_caps as u16 | (hi_caps as u16) << 8,
+    })
+}
+
+/// The top bit of each byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight ASCII bytes (top bits clear) lowercased, and a bit per capital (bit `i` for byte `i`).
+#[inline]
+fn fold8(x: u64) -> (u64, u8) {
+    // with the top bits clear no byte sum carries into the next byte: the top bit of a byte of
+    // `x + 0x3f..` is set when the byte is >= b'A', of `x + 0x25..` when it is > b'Z'
+    let capitals = x.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & !x.wrapping_add(0x2525_2525_2525_2525);
+    let capitals = capitals & HIGH_BITS;
+    // the top bit of byte `i` to bit `56 + i` (the products land on distinct bits: no carries)
+    let mask = ((capitals >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+    // a capital's 0x20 bit set: its lowercase letter
+    (x | capitals >> 2, mask)
+}
+
+/// `folded_key` a byte at a time: what the word-at-a-time version is tested against.
+#[cfg(test)]
+fn folded_key_bytewise(w: &[u8]) -> Option<FoldedKey> {
     if w.is_empty() || w.len() > INLINE {
         return None;
     }
@@ -387,6 +428,31 @@ impl InfoTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_keys_word_at_a_time_agree_with_byte_at_a_time() {
+        let key = |w: &[u8]| folded_key(w).map(|k| (k.bytes, k.hash, k.mask));
+        let bytewise = |w: &[u8]| folded_key_bytewise(w).map(|k| (k.bytes, k.hash, k.mask));
+        // every byte at every position, in words of every length (and a few too long)
+        let mut checked = 0;
+        for len in 0..=18usize {
+            for pos in 0..len.max(1) {
+                for b in 0..=255u8 {
+                    let mut w: Vec<u8> = (0..len).map(|i| b"aZ0mQz9A@[`{"[i % 12]).collect();
+                    if len > 0 {
+                        w[pos] = b;
+                    }
+                    assert!(key(&w) == bytewise(&w), "{w:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 40_000);
+        let k = folded_key(b"McDonaldSQ").unwrap();
+        assert_eq!(&k.bytes[..10], b"mcdonaldsq");
+        assert_eq!(k.mask, 0b11_0000_0101);
+        assert!(folded_key("Zürich".as_bytes()).is_none());
+    }
 
     #[test]
     fn inserts_finds_and_grows() {
