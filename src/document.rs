@@ -95,7 +95,7 @@ impl CharIndex {
         let mut count: u32 = 0;
         for chunk in bytes.chunks(BLOCK) {
             blocks.push(count);
-            count += chunk.iter().filter(|&&b| !is_continuation(b)).count() as u32;
+            count += count_chars(chunk) as u32;
         }
         blocks.push(count);
         CharIndex {
@@ -110,11 +110,7 @@ impl CharIndex {
             Some(blocks) => {
                 let block = byte / BLOCK;
                 let start = block * BLOCK;
-                let inside = text.as_bytes()[start..byte]
-                    .iter()
-                    .filter(|&&b| !is_continuation(b))
-                    .count();
-                blocks[block] as usize + inside
+                blocks[block] as usize + count_chars(&text.as_bytes()[start..byte])
             }
         }
     }
@@ -125,9 +121,43 @@ fn is_continuation(b: u8) -> bool {
     (b & 0xC0) == 0x80
 }
 
+/// Code points in `bytes` (at most one block: its non-continuation bytes), eight bytes at a
+/// time: a continuation byte (10xxxxxx) is one whose bit 7 is set and bit 6 clear.
+#[inline]
+fn count_chars(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    debug_assert!(bytes.len() <= BLOCK);
+    let mut chunks = bytes.chunks_exact(8);
+    // one continuation count per byte lane (at most eight each: no carry between lanes)
+    let mut lanes = 0u64;
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+        lanes += (w & !(w << 1) & HIGH) >> 7;
+    }
+    let continuations = (lanes.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+    let tail = chunks.remainder();
+    (bytes.len() - tail.len() - continuations)
+        + tail.iter().filter(|&&b| !is_continuation(b)).count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn count_chars_counts_code_points_at_every_length() {
+        let text = "a€b😀cé参考文献xyz—“q”".repeat(4);
+        let bytes = text.as_bytes();
+        for start in 0..bytes.len() {
+            for end in start..bytes.len().min(start + BLOCK) + 1 {
+                let slow = bytes[start..end]
+                    .iter()
+                    .filter(|&&b| !is_continuation(b))
+                    .count();
+                assert_eq!(count_chars(&bytes[start..end]), slow, "{start}..{end}");
+            }
+        }
+    }
 
     #[test]
     fn char_offsets_match_char_indices_for_multibyte_text() {

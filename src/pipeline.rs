@@ -308,7 +308,16 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
     // is taken whole.
     let bytes = sample.as_bytes();
     let mut i = 0;
+    // Every so often: stop early when the rest of the sample can no longer change the answer.
+    let mut next_check = 256;
     while i < bytes.len() {
+        if i >= next_check {
+            next_check = i + 128;
+            let rest = bytes.len() - i;
+            if surely_english(latin, (han + kana + hangul) * 3, words, common, rest) {
+                return Some("en");
+            }
+        }
         let b = bytes[i];
         if b.is_ascii_alphabetic() {
             let start = i;
@@ -364,6 +373,15 @@ pub fn detect_lang(text: &str) -> Option<&'static str> {
         });
     }
     (words >= 3 && common * 100 >= words * 8).then_some("en")
+}
+
+/// Whether the guess is "en" whatever the last `rest` bytes of the sample hold, given the
+/// counts so far (a word may be in progress): CJK can gain at most one point per byte (3 per
+/// 3-byte character) and the words at most one per two bytes, plus the one in progress, none of
+/// them common.
+fn surely_english(latin: usize, cjk: usize, words: usize, common: usize, rest: usize) -> bool {
+    let max_words = words + 1 + rest.div_ceil(2);
+    cjk + rest <= latin && words >= 3 && common * 100 >= max_words * 8
 }
 
 /// Close the current word (if any): count it, and count it as common English when it is one.
@@ -480,6 +498,28 @@ mod tests {
         ];
         for t in texts {
             assert_eq!(detect_lang(t), detect_lang_by_chars(t), "{t:?}");
+        }
+        // early stops: English long enough to decide, then anything after it
+        for tail in [
+            "日本老年人口的消费潜力分析报告",
+            "xyzzy qwrtp ",
+            "the of and ",
+            "한국어 문장 ",
+        ] {
+            for n in [0, 10, 40, 100, 200] {
+                for lead in [20, 40, 60, 90] {
+                    let t = format!(
+                        "{}{}",
+                        "the plan was said to be on track and "
+                            .repeat(lead / 10 + 1)
+                            .chars()
+                            .take(lead * 10)
+                            .collect::<String>(),
+                        tail.repeat(n)
+                    );
+                    assert_eq!(detect_lang(&t), detect_lang_by_chars(&t), "{t:?}");
+                }
+            }
         }
         // the 1 KB cut inside a multi-byte char, and words across it
         let long = format!("{}é the of and to {}", "x".repeat(1022), "the ".repeat(50));

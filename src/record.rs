@@ -298,6 +298,13 @@ impl Record<'_> {
     }
 }
 
+/// `"key":` after `sep` (`{`, `,` or nothing), written as one constant.
+macro_rules! key {
+    ($out:expr, $sep:literal, $key:literal) => {
+        $out.extend_from_slice(concat!($sep, "\"", $key, "\":").as_bytes())
+    };
+}
+
 /// Hand-written JSON for the record line: the same bytes `serde_json::to_writer` gives for the
 /// derived `Serialize` (compact, fields in declaration order, `None` as `null`), with a string
 /// escaper that copies clean runs eight bytes at a time.
@@ -308,10 +315,40 @@ mod json {
         let bytes = s.as_bytes();
         out.reserve(bytes.len() + 2);
         out.push(b'"');
+        if is_clean(bytes) {
+            // most strings: one check, one copy
+            out.extend_from_slice(bytes);
+        } else {
+            escape_into(out, bytes);
+        }
+        out.push(b'"');
+    }
+
+    /// Whether no byte of `bytes` needs escaping, eight bytes at a time: the bytes after the
+    /// last whole chunk are checked as part of the eight bytes ending the string.
+    #[inline]
+    fn is_clean(bytes: &[u8]) -> bool {
+        let chunk = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("eight bytes"));
+        if bytes.len() < 8 {
+            // labels, rule ids, short names: two overlapping four-byte reads (copying into a
+            // padded buffer and reading it back stalls on store forwarding)
+            if bytes.len() < 4 {
+                return bytes.iter().all(|&b| ESCAPE[b as usize] == 0);
+            }
+            let half = |c: &[u8]| u32::from_le_bytes(c.try_into().expect("four bytes")) as u64;
+            let w = half(&bytes[..4]) | half(&bytes[bytes.len() - 4..]) << 32;
+            return !needs_escape(w);
+        }
+        bytes.chunks_exact(8).all(|c| !needs_escape(chunk(c)))
+            && !needs_escape(chunk(&bytes[bytes.len() - 8..]))
+    }
+
+    /// The escaping copy of a string with at least one byte to escape: clean runs are still
+    /// stepped over eight bytes at a time (a sentence may quote someone).
+    fn escape_into(out: &mut Vec<u8>, bytes: &[u8]) {
         let mut start = 0;
         let mut i = 0;
         while i < bytes.len() {
-            // Skip eight clean bytes at a time: no byte below 0x20, no `"` (0x22), no `\` (0x5C).
             while let Some(chunk) = bytes.get(i..i + 8) {
                 let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
                 if needs_escape(w) {
@@ -344,7 +381,6 @@ mod json {
             start = i;
         }
         out.extend_from_slice(&bytes[start..]);
-        out.push(b'"');
     }
 
     /// Whether any byte of `w` is below 0x20, `"` or `\` (exact for "any byte"; which byte is
@@ -399,16 +435,6 @@ mod json {
         serde_json::to_writer(&mut *out, x).expect("writing to a Vec cannot fail");
     }
 
-    /// `"key":` with a leading comma unless it is the first field.
-    pub fn key(out: &mut Vec<u8>, first: bool, key: &str) {
-        if !first {
-            out.push(b',');
-        }
-        out.push(b'"');
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"\":");
-    }
-
     pub fn list<T>(out: &mut Vec<u8>, items: &[T], mut each: impl FnMut(&mut Vec<u8>, &T)) {
         out.push(b'[');
         for (k, item) in items.iter().enumerate() {
@@ -429,165 +455,156 @@ impl Record<'_> {
     /// Appends the record as one compact JSON object, byte for byte what
     /// `serde_json::to_writer(out, self)` writes.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        use json::{float, key, list, opt_str, opt_uint, str, uint, uints};
+        use json::{float, list, opt_str, opt_uint, str, uint, uints};
         let u = |n: usize| n as u64;
-        out.push(b'{');
-        key(out, true, "schema");
+        key!(out, "{", "schema");
         str(out, self.schema);
-        key(out, false, "doc_id");
+        key!(out, ",", "doc_id");
         str(out, self.doc_id);
-        key(out, false, "source");
+        key!(out, ",", "source");
         {
             let s = &self.source;
-            out.push(b'{');
-            key(out, true, "path");
+            key!(out, "{", "path");
             str(out, s.path);
-            key(out, false, "line");
+            key!(out, ",", "line");
             opt_uint(out, s.line);
-            key(out, false, "bytes");
+            key!(out, ",", "bytes");
             uint(out, s.bytes);
-            key(out, false, "blake3");
+            key!(out, ",", "blake3");
             str(out, s.blake3);
-            key(out, false, "encoding");
+            key!(out, ",", "encoding");
             str(out, s.encoding);
             out.push(b'}');
         }
-        key(out, false, "lang");
+        key!(out, ",", "lang");
         opt_str(out, self.lang);
-        key(out, false, "title");
+        key!(out, ",", "title");
         opt_str(out, self.title);
-        key(out, false, "published");
+        key!(out, ",", "published");
         opt_str(out, self.published);
-        key(out, false, "published_source");
+        key!(out, ",", "published_source");
         opt_str(out, self.published_source);
-        key(out, false, "sentences");
+        key!(out, ",", "sentences");
         list(out, &self.sentences, |out, s| {
-            out.push(b'{');
-            key(out, true, "start");
+            key!(out, "{", "start");
             uint(out, u(s.start));
-            key(out, false, "end");
+            key!(out, ",", "end");
             uint(out, u(s.end));
-            key(out, false, "text");
+            key!(out, ",", "text");
             str(out, s.text);
-            key(out, false, "paragraph");
+            key!(out, ",", "paragraph");
             uint(out, u(s.paragraph));
-            key(out, false, "kind");
+            key!(out, ",", "kind");
             str(out, s.kind);
-            key(out, false, "citations");
+            key!(out, ",", "citations");
             list(out, s.citations, |out, &n| uint(out, u(n)));
             out.push(b'}');
         });
-        key(out, false, "entities");
+        key!(out, ",", "entities");
         list(out, &self.entities, |out, e| {
-            out.push(b'{');
-            key(out, true, "start");
+            key!(out, "{", "start");
             uint(out, u(e.start));
-            key(out, false, "end");
+            key!(out, ",", "end");
             uint(out, u(e.end));
-            key(out, false, "text");
+            key!(out, ",", "text");
             str(out, e.text);
-            key(out, false, "label");
+            key!(out, ",", "label");
             str(out, e.label);
-            key(out, false, "sentence");
+            key!(out, ",", "sentence");
             uint(out, u(e.sentence));
-            key(out, false, "norm");
+            key!(out, ",", "norm");
             str(out, e.norm);
-            key(out, false, "kb_id");
+            key!(out, ",", "kb_id");
             opt_str(out, e.kb_id);
-            key(out, false, "rule");
+            key!(out, ",", "rule");
             str(out, e.rule);
             out.push(b'}');
         });
-        key(out, false, "money");
+        key!(out, ",", "money");
         list(out, &self.money, |out, m| {
-            out.push(b'{');
-            key(out, true, "start");
+            key!(out, "{", "start");
             uint(out, u(m.start));
-            key(out, false, "end");
+            key!(out, ",", "end");
             uint(out, u(m.end));
-            key(out, false, "text");
+            key!(out, ",", "text");
             str(out, m.text);
-            key(out, false, "sentence");
+            key!(out, ",", "sentence");
             uint(out, u(m.sentence));
-            key(out, false, "amount");
+            key!(out, ",", "amount");
             float(out, &m.amount);
-            key(out, false, "currency");
+            key!(out, ",", "currency");
             opt_str(out, m.currency);
-            key(out, false, "amount_max");
+            key!(out, ",", "amount_max");
             float(out, &m.amount_max);
-            key(out, false, "qualifier");
+            key!(out, ",", "qualifier");
             opt_str(out, m.qualifier);
-            key(out, false, "rule");
+            key!(out, ",", "rule");
             str(out, m.rule);
             out.push(b'}');
         });
-        key(out, false, "dates");
+        key!(out, ",", "dates");
         list(out, &self.dates, |out, d| {
-            out.push(b'{');
-            key(out, true, "start");
+            key!(out, "{", "start");
             uint(out, u(d.start));
-            key(out, false, "end");
+            key!(out, ",", "end");
             uint(out, u(d.end));
-            key(out, false, "text");
+            key!(out, ",", "text");
             str(out, d.text);
-            key(out, false, "sentence");
+            key!(out, ",", "sentence");
             uint(out, u(d.sentence));
-            key(out, false, "type");
+            key!(out, ",", "type");
             str(out, d.timex_type);
-            key(out, false, "value");
+            key!(out, ",", "value");
             str(out, d.value);
-            key(out, false, "mod");
+            key!(out, ",", "mod");
             opt_str(out, d.timex_mod);
-            key(out, false, "rule");
+            key!(out, ",", "rule");
             str(out, d.rule);
             out.push(b'}');
         });
-        key(out, false, "citations");
+        key!(out, ",", "citations");
         list(out, &self.citations, |out, c| {
-            out.push(b'{');
-            key(out, true, "start");
+            key!(out, "{", "start");
             uint(out, u(c.start));
-            key(out, false, "end");
+            key!(out, ",", "end");
             uint(out, u(c.end));
-            key(out, false, "text");
+            key!(out, ",", "text");
             str(out, c.text);
-            key(out, false, "refs");
+            key!(out, ",", "refs");
             uints(out, c.refs);
-            key(out, false, "sentence");
+            key!(out, ",", "sentence");
             uint(out, u(c.sentence));
             out.push(b'}');
         });
-        key(out, false, "references");
+        key!(out, ",", "references");
         list(out, &self.references, |out, r| {
-            out.push(b'{');
-            key(out, true, "id");
+            key!(out, "{", "id");
             uint(out, r.id.into());
-            key(out, false, "text");
+            key!(out, ",", "text");
             str(out, r.text);
-            key(out, false, "url");
+            key!(out, ",", "url");
             opt_str(out, r.url);
-            key(out, false, "title");
+            key!(out, ",", "title");
             opt_str(out, r.title);
             out.push(b'}');
         });
-        key(out, false, "targets");
+        key!(out, ",", "targets");
         list(out, &self.targets, |out, t| {
-            out.push(b'{');
-            key(out, true, "money");
+            key!(out, "{", "money");
             uint(out, u(t.money));
-            key(out, false, "deadline");
+            key!(out, ",", "deadline");
             opt_uint(out, t.deadline.map(u));
-            key(out, false, "metric");
+            key!(out, ",", "metric");
             opt_str(out, t.metric);
-            key(out, false, "cue");
+            key!(out, ",", "cue");
             str(out, t.cue);
-            key(out, false, "sentence");
+            key!(out, ",", "sentence");
             uint(out, u(t.sentence));
-            key(out, false, "rule");
+            key!(out, ",", "rule");
             str(out, t.rule);
             out.push(b'}');
         });
-        key(out, false, "warnings");
+        key!(out, ",", "warnings");
         list(out, &self.warnings, |out, w| str(out, w));
         out.push(b'}');
     }

@@ -44,6 +44,15 @@ pub fn sig_index(w: &[u8]) -> Option<usize> {
     (f < 26 && l < 26).then_some(f * 26 + l)
 }
 
+/// Index of an ASCII word's (first letter, second letter) pair (the first twice for a single
+/// letter), case-insensitive: a second filter after [`sig_index`].
+#[inline]
+pub fn sig2_index(w: &[u8]) -> Option<usize> {
+    let f = (w.first()? | 0x20).wrapping_sub(b'a') as usize;
+    let s = (w.get(1).unwrap_or(&w[0]) | 0x20).wrapping_sub(b'a') as usize;
+    (f < 26 && s < 26).then_some(f * 26 + s)
+}
+
 use super::tokens;
 use crate::rules::{RuleError, RuleLine, RuleSet};
 
@@ -120,6 +129,9 @@ pub struct Lexicon {
     /// For (first letter, last letter) of a trigger word, a bit per length: most words are
     /// rejected without hashing.
     pub trigger_sig: Vec<u32>,
+    /// The same for (first letter, second letter): "and" passes the first filter ("aud"), not
+    /// this one.
+    pub trigger_sig2: Vec<u32>,
     /// The same signature bits for the keys of `map`, for `lookup`.
     pub key_sig: Vec<u32>,
 }
@@ -321,11 +333,13 @@ impl Lexicon {
             }
         }
         lex.trigger_sig = vec![0u32; 26 * 26];
+        lex.trigger_sig2 = vec![0u32; 26 * 26];
         for (w, exact) in words {
-            if let Some(i) = sig_index(&w)
+            if let (Some(i), Some(i2)) = (sig_index(&w), sig2_index(&w))
                 && w.len() < 32
             {
                 lex.trigger_sig[i] |= 1 << w.len();
+                lex.trigger_sig2[i2] |= 1 << w.len();
             }
             lex.max_trigger = lex.max_trigger.max(w.len());
             if exact {

@@ -847,6 +847,11 @@ impl MoneyExtractor {
                 if sig & (1 << len) == 0 {
                     continue;
                 }
+                let sig2 =
+                    lexicon::sig2_index(&bytes[start..i]).map_or(0, |k| self.lex.trigger_sig2[k]);
+                if sig2 & (1 << len) == 0 {
+                    continue;
+                }
                 let w = &mut buf[..len];
                 w.copy_from_slice(&bytes[start..i]);
                 let exact = self.lex.trigger_exact.contains(&*w);

@@ -510,3 +510,24 @@ fn amounts_inside_urls_and_mixed_case_codes_are_not_money() {
 fn body_weight_in_pounds_is_not_money() {
     none("He was 6 feet tall and 180 pounds.");
 }
+
+#[test]
+fn every_trigger_word_passes_both_signature_filters() {
+    let ex = MoneyExtractor::new(&RuleSet::builtin(), &Options::default()).unwrap();
+    let lex = &ex.lex;
+    let words = lex.trigger_words.iter().chain(&lex.trigger_exact);
+    for w in words.filter(|w| w.iter().all(u8::is_ascii_alphabetic)) {
+        for form in [w.to_ascii_lowercase(), w.to_ascii_uppercase(), w.to_vec()] {
+            let bit = 1u32 << form.len();
+            let sig = lexicon::sig_index(&form).map_or(0, |k| lex.trigger_sig[k]);
+            let sig2 = lexicon::sig2_index(&form).map_or(0, |k| lex.trigger_sig2[k]);
+            assert!(sig & bit != 0 && sig2 & bit != 0, "{form:?}");
+        }
+    }
+    // common words that only the second filter rejects
+    for w in [&b"and"[..], b"But"] {
+        let bit = 1u32 << w.len();
+        let sig2 = lexicon::sig2_index(w).map_or(0, |k| lex.trigger_sig2[k]);
+        assert!(sig2 & bit == 0, "{w:?}");
+    }
+}
