@@ -445,8 +445,18 @@ impl EntityExtractor {
     /// `lo`? Returns its first token.
     #[inline]
     fn title_ending_at(&self, text: &str, toks: &[Tok], lo: usize, k: usize) -> Option<usize> {
-        // quick veto (inlined, most calls end here): the last word must be a title word
-        if k < lo || !self.lex.ctx(text, &toks[k], W_TITLEW) {
+        // quick veto (inlined, most calls end here): the last word must be a title word (the
+        // flags of a capitalised word are on the token: `ctx` is called for the others only)
+        if k < lo {
+            return None;
+        }
+        let t = &toks[k];
+        let title_word = if t.cap || t.upper {
+            t.has(W_TITLEW)
+        } else {
+            self.lex.ctx(text, t, W_TITLEW)
+        };
+        if !title_word {
             return None;
         }
         self.title_ending_at_slow(text, toks, lo, k)
