@@ -63,6 +63,12 @@ fn words(text: &str, span: Span) -> Vec<Word<'_>> {
         let mut end = i + clen;
         let alpha = c.is_alphanumeric();
         if alpha {
+            // a run of ASCII letters and digits at once (what the loop below would take one
+            // char at a time); the loop then handles joiners and non-ASCII letters
+            let bytes = s.as_bytes();
+            while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
+                end += 1;
+            }
             while let Some((d, dlen)) = char_at(s, end) {
                 let joiner = matches!(d, '\'' | '’' | '-')
                     && char_at(s, end + dlen).is_some_and(|(n, _)| n.is_alphanumeric());
@@ -417,6 +423,40 @@ mod tests {
     use crate::annotations::DateMention;
     use crate::extract::money::MoneyExtractor;
     use crate::segment::Segmenter;
+
+    #[test]
+    fn words_take_ascii_runs_joiners_and_non_ascii_letters() {
+        let text = "The U.S.-based co-op's 3-4bn naïve CAFÉ2 don’t x' -y 5%, tax-";
+        let ws = words(text, Span::new(0, text.len()));
+        let got: Vec<(&str, &str, bool)> = ws
+            .iter()
+            .map(|w| (&text[w.span.start..w.span.end], &*w.lower, w.alpha))
+            .collect();
+        let want = [
+            ("The", "the", true),
+            ("U", "u", true),
+            (".", ".", false),
+            ("S", "s", true),
+            (".", ".", false),
+            ("-", "-", false),
+            ("based", "based", true),
+            ("co-op's", "co-op's", true),
+            ("3-4bn", "3-4bn", false),
+            ("naïve", "naïve", true),
+            ("CAFÉ2", "café2", false),
+            ("don’t", "don’t", true),
+            ("x", "x", true),
+            ("'", "'", false),
+            ("-", "-", false),
+            ("y", "y", true),
+            ("5", "5", false),
+            ("%", "%", false),
+            (",", ",", false),
+            ("tax", "tax", true),
+            ("-", "-", false),
+        ];
+        assert_eq!(got, want);
+    }
 
     /// Run segmentation and money, add the given date mentions (text, type), then targets.
     fn targets(text: &str, dates: &[(&str, TimexType, &str)]) -> (Annotations, Vec<String>) {

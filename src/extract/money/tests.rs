@@ -531,3 +531,12 @@ fn every_trigger_word_passes_both_signature_filters() {
         assert!(sig2 & bit == 0, "{w:?}");
     }
 }
+
+#[test]
+fn lookup_finds_every_key_past_its_signature_filters() {
+    let ex = MoneyExtractor::new(&RuleSet::builtin(), &Options::default()).unwrap();
+    for (key, &id) in &ex.lex.map {
+        assert_eq!(ex.lex.lookup(key), id, "{key:?}");
+    }
+    assert_eq!(ex.lex.lookup("zzqx"), u32::MAX);
+}
