@@ -53,14 +53,19 @@ fn clause_words(
             .min(text.len()),
     );
     let before = &text[lo..span.start];
-    let before = match before.rfind(['.', ';', ':', '!', '?', '\n']) {
+    // the stops are ASCII: a byte search finds them without decoding chars (a UTF-8
+    // continuation byte is never ASCII, so the cuts stay on char boundaries)
+    let before = match before
+        .bytes()
+        .rposition(|b| matches!(b, b'.' | b';' | b':' | b'!' | b'?' | b'\n'))
+    {
         Some(i) => &before[i + 1..],
         None => before,
     };
     let after = &text[span.end..hi];
     let stop =
-        |c: char| matches!(c, '.' | ';' | ':' | '!' | '?' | '\n') || (comma_ends && c == ',');
-    let after = match after.find(stop) {
+        |b: u8| matches!(b, b'.' | b';' | b':' | b'!' | b'?' | b'\n') || (comma_ends && b == b',');
+    let after = match after.bytes().position(stop) {
         Some(i) => &after[..i],
         None => after,
     };
@@ -69,13 +74,19 @@ fn clause_words(
 
 /// The words of `s`: runs of alphanumeric chars, `'` and `’`.
 fn split_words(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    // (a clause holds a few dozen words: one allocation for most)
+    let mut out = Vec::with_capacity(32);
     let mut start = None;
-    for (i, c) in s.char_indices() {
-        let word = if c.is_ascii() {
-            c.is_ascii_alphanumeric() || c == '\''
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (word, len) = if b.is_ascii() {
+            // most chars: no decoding
+            (b.is_ascii_alphanumeric() || b == b'\'', 1)
         } else {
-            c.is_alphanumeric() || c == '’'
+            let c = s[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric() || c == '’', c.len_utf8())
         };
         match (word, start) {
             (true, None) => start = Some(i),
@@ -85,6 +96,7 @@ fn split_words(s: &str) -> Vec<&str> {
             }
             _ => {}
         }
+        i += len;
     }
     if let Some(st) = start {
         out.push(&s[st..]);
