@@ -313,6 +313,15 @@ fn is_normal(s: &str) -> bool {
         && !s.ends_with(' ')
 }
 
+/// Whether `get` looks `word` up as it is, and only so: non-empty ASCII lower case letters,
+/// digits and `'` (no normalising, no `-`/space variants).
+pub fn is_plain_word(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'\'')
+}
+
 impl Lexicon {
     pub fn load(rules: &RuleSet) -> Result<Self, RuleError> {
         let mut lex = Lexicon::default();
@@ -411,6 +420,12 @@ impl Lexicon {
     /// class lookup for many words).
     pub fn firsts_of(&self, class: &str) -> Option<&FxSet<String>> {
         self.firsts.get(class)
+    }
+
+    /// A class's words (normalised) and values, for callers that look up many words of one
+    /// class: a plain lookup equals [`Lexicon::get`] for a word [`is_plain_word`] accepts.
+    pub fn words_of(&self, class: &str) -> Option<&FxMap<String, String>> {
+        self.index.get(class)
     }
 
     pub fn has_class(&self, class: &str) -> bool {
@@ -1633,7 +1648,8 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 #[cfg(test)]
 mod tests {
     use super::{
-        Grammar, Lexicon, group_sets, is_normal, narrow_classes, normalise, pack_flags, trie_regex,
+        Grammar, Lexicon, group_sets, is_normal, is_plain_word, narrow_classes, normalise,
+        pack_flags, trie_regex,
     };
 
     #[test]
@@ -1793,6 +1809,31 @@ mod tests {
             }
         }
         assert!(lex.has("vague", "A-Few"));
+    }
+
+    #[test]
+    fn a_plain_word_is_found_in_its_class_words_as_get_finds_it() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let probes = [
+            "said", "will", "planned", "it's", "2019", "xyzzy", "o'clock",
+        ];
+        for (class, list) in &lex.classes {
+            let words = lex.words_of(class).expect("indexed class");
+            let listed = list.iter().map(|(w, _)| w.as_str());
+            for w in listed.chain(probes).filter(|w| is_plain_word(w)) {
+                assert_eq!(
+                    words.get(w).map(String::as_str),
+                    lex.get(class, w),
+                    "{class} {w:?}"
+                );
+            }
+        }
+        assert!(lex.words_of("no such class").is_none());
+        for w in ["Said", "said.", "a few", "a-few", "né", "", "x\u{2019}s"] {
+            assert!(!is_plain_word(w), "{w:?}");
+        }
+        assert!(is_plain_word("it's") && is_plain_word("2019"));
     }
 
     #[test]

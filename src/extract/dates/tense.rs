@@ -8,9 +8,9 @@
 //! A past form right after `be` is a participle ("would be paid"), and `was`/`were` before an
 //! `-ing` word an auxiliary ("were planning to"): neither is a cue.
 
-use super::grammar::{Lexicon, may_start_in};
+use super::grammar::{Lexicon, is_plain_word, may_start_in};
 use crate::annotations::Span;
-use crate::extract::fx::FxSet;
+use crate::extract::fx::{FxMap, FxSet};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tense {
@@ -53,14 +53,19 @@ fn clause_words(
             .min(text.len()),
     );
     let before = &text[lo..span.start];
-    let before = match before.rfind(['.', ';', ':', '!', '?', '\n']) {
+    // the stops are ASCII: a byte search finds them without decoding chars (a UTF-8
+    // continuation byte is never ASCII, so the cuts stay on char boundaries)
+    let before = match before
+        .bytes()
+        .rposition(|b| matches!(b, b'.' | b';' | b':' | b'!' | b'?' | b'\n'))
+    {
         Some(i) => &before[i + 1..],
         None => before,
     };
     let after = &text[span.end..hi];
     let stop =
-        |c: char| matches!(c, '.' | ';' | ':' | '!' | '?' | '\n') || (comma_ends && c == ',');
-    let after = match after.find(stop) {
+        |b: u8| matches!(b, b'.' | b';' | b':' | b'!' | b'?' | b'\n') || (comma_ends && b == b',');
+    let after = match after.bytes().position(stop) {
         Some(i) => &after[..i],
         None => after,
     };
@@ -69,13 +74,19 @@ fn clause_words(
 
 /// The words of `s`: runs of alphanumeric chars, `'` and `’`.
 fn split_words(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
+    // (a clause holds a few dozen words: one allocation for most)
+    let mut out = Vec::with_capacity(32);
     let mut start = None;
-    for (i, c) in s.char_indices() {
-        let word = if c.is_ascii() {
-            c.is_ascii_alphanumeric() || c == '\''
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let (word, len) = if b.is_ascii() {
+            // most chars: no decoding
+            (b.is_ascii_alphanumeric() || b == b'\'', 1)
         } else {
-            c.is_alphanumeric() || c == '’'
+            let c = s[i..].chars().next().unwrap_or_default();
+            (c.is_alphanumeric() || c == '’', c.len_utf8())
         };
         match (word, start) {
             (true, None) => start = Some(i),
@@ -85,6 +96,7 @@ fn split_words(s: &str) -> Vec<&str> {
             }
             _ => {}
         }
+        i += len;
     }
     if let Some(st) = start {
         out.push(&s[st..]);
@@ -98,17 +110,23 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     let n = words_before.len().max(words_after.len());
     // the two-word cues are built here, one buffer for the whole clause
     let mut pair = String::with_capacity(32);
-    // the first words of two-word cues, looked up once per clause
-    let firsts = lex.firsts_of("future_cue");
+    // the classes and the first words of two-word cues, looked up once per clause
+    let cues = Cues {
+        lex,
+        firsts: lex.firsts_of("future_cue"),
+        future: lex.words_of("future_cue"),
+        past: lex.words_of("past_cue"),
+        not_past: lex.words_of("not_past"),
+    };
     for k in 0..n {
         if k < words_before.len() {
             let i = words_before.len() - 1 - k;
-            if let Some(t) = cue(lex, firsts, &words_before, i, &mut pair) {
+            if let Some(t) = cue(&cues, &words_before, i, &mut pair) {
                 return t;
             }
         }
         if k < words_after.len()
-            && let Some(t) = cue(lex, firsts, &words_after, k, &mut pair)
+            && let Some(t) = cue(&cues, &words_after, k, &mut pair)
         {
             return t;
         }
@@ -127,15 +145,31 @@ pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: 
         .any(|w| lex.has(class, &w.to_lowercase()))
 }
 
-/// The tense word `words[i]` gives, if any; `firsts`: the first words of two-word cues (most
-/// words start none: no pair lookups then).
-fn cue(
-    lex: &Lexicon,
-    firsts: Option<&FxSet<String>>,
-    words: &[&str],
-    i: usize,
-    pair: &mut String,
-) -> Option<Tense> {
+/// The cue classes of the lexicon, each looked up once per clause rather than per word.
+struct Cues<'a> {
+    lex: &'a Lexicon,
+    /// the first words of two-word future cues (most words start none: no pair lookups then)
+    firsts: Option<&'a FxSet<String>>,
+    future: Option<&'a FxMap<String, String>>,
+    past: Option<&'a FxMap<String, String>>,
+    not_past: Option<&'a FxMap<String, String>>,
+}
+
+impl Cues<'_> {
+    /// `lex.has(class, word)`, where `words` is `class`'s words: a plain word is looked up
+    /// directly.
+    fn has(&self, words: Option<&FxMap<String, String>>, class: &str, word: &str) -> bool {
+        if is_plain_word(word) {
+            words.is_some_and(|m| m.contains_key(word))
+        } else {
+            self.lex.has(class, word)
+        }
+    }
+}
+
+/// The tense word `words[i]` gives, if any.
+fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense> {
+    let (lex, firsts) = (cues.lex, cues.firsts);
     let w = words[i];
     if let Some(next) = words.get(i + 1)
         && may_start_in(firsts, w)
@@ -164,7 +198,7 @@ fn cue(
     } else {
         w
     };
-    if lex.has("future_cue", lower) {
+    if cues.has(cues.future, "future_cue", lower) {
         return Some(Tense::Future);
     }
     if lower.ends_with("'ll") || lower.ends_with("’ll") {
@@ -180,14 +214,14 @@ fn cue(
     }
     // "would be paid", "to be named": a participle after `be` is no past tense
     let after_be = i > 0 && words[i - 1].eq_ignore_ascii_case("be");
-    if lex.has("past_cue", lower) {
+    if cues.has(cues.past, "past_cue", lower) {
         return (!after_be).then_some(Tense::Past);
     }
     if lower.len() > 4
         && lower.ends_with("ed")
         && lower.is_ascii()
-        && !lex.has("not_past", lower)
-        && !lex.has("future_cue", lower)
+        && !cues.has(cues.not_past, "not_past", lower)
+        && !cues.has(cues.future, "future_cue", lower)
     {
         return (!after_be).then_some(Tense::Past);
     }
