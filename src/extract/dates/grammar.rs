@@ -392,12 +392,12 @@ impl Lexicon {
             }
             &normalised
         };
-        if has_byte(w, b'-', b'-')
+        if w.as_bytes().contains(&b'-')
             && let Some(v) = get_replaced(words, w, b'-', b' ')
         {
             return Some(v);
         }
-        if has_byte(w, b' ', b' ')
+        if w.as_bytes().contains(&b' ')
             && let Some(v) = get_replaced(words, w, b' ', b'-')
         {
             return Some(v);
@@ -1603,9 +1603,9 @@ fn ceil_char(text: &str, mut i: usize) -> usize {
     i
 }
 
-/// One rule, for reading the parts of a known match: no lazy DFA (it would be rebuilt for
-/// every rule; the anchored captures search runs the bounded backtracker directly).
-/// One rule's regex, and its parsed pattern for the other automata.
+/// One rule's regex, for reading the parts of a known match, and its parsed pattern for the
+/// other automata: no lazy DFA (it would be rebuilt for every rule; the anchored captures
+/// search runs the bounded backtracker directly).
 fn build_single(pattern: &str) -> Result<(meta::Regex, Hir), String> {
     // a pattern that does not parse: the builder's error message
     let Ok(hir) = syntax::parse(pattern) else {
