@@ -34,6 +34,13 @@ pub fn ascii_letters_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Bit `i` set for each byte `i` of `w` that is 1 (every byte of `w` must be 0 or 1): the
+/// multiply gathers byte `i`'s bit at bit `56 + i`, and its partial sums never carry.
+#[inline]
+pub fn byte_flags_to_bits(w: u64) -> u8 {
+    (w.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+}
+
 /// The high bit of every byte of `w` that is not an ASCII letter.
 #[inline]
 fn non_letters(w: u64) -> u64 {
@@ -50,6 +57,14 @@ fn non_letters(w: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_flags_to_bits_sets_bit_i_for_byte_i() {
+        for bits in 0..=255u8 {
+            let w = (0..8).fold(0u64, |w, i| w | u64::from(bits >> i & 1) << (8 * i));
+            assert_eq!(byte_flags_to_bits(w), bits);
+        }
+    }
 
     #[test]
     fn ascii_letters_end_matches_a_byte_loop_for_every_byte() {

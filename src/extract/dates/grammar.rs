@@ -1118,15 +1118,13 @@ fn group_sets(sets: &[[u64; 4]], max: usize) -> (Vec<Option<u8>>, Vec<[u64; 4]>)
     (group, groups.into_iter().map(|(u, _)| u).collect())
 }
 
-/// 64 flags (each byte 0 or 1) as a bit mask, bit `k` for `flags[k]`: eight at a time, the
-/// multiply gathers byte `j`'s bit at bit `56 + j` (the partial sums never carry).
+/// 64 flags (each byte 0 or 1) as a bit mask, bit `k` for `flags[k]`, eight at a time.
 fn pack_flags(flags: &[u8; 64]) -> u64 {
     let mut mask = 0u64;
     for (j, chunk) in flags.chunks_exact(8).enumerate() {
         let mut b = [0u8; 8];
         b.copy_from_slice(chunk);
-        let bits = u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-        mask |= bits << (8 * j);
+        mask |= u64::from(crate::text::byte_flags_to_bits(u64::from_le_bytes(b))) << (8 * j);
     }
     mask
 }

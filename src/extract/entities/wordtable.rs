@@ -329,8 +329,7 @@ fn fold8(x: u64) -> (u64, u8) {
     // `x + 0x3f..` is set when the byte is >= b'A', of `x + 0x25..` when it is > b'Z'
     let capitals = x.wrapping_add(0x3f3f_3f3f_3f3f_3f3f) & !x.wrapping_add(0x2525_2525_2525_2525);
     let capitals = capitals & HIGH_BITS;
-    // the top bit of byte `i` to bit `56 + i` (the products land on distinct bits: no carries)
-    let mask = ((capitals >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+    let mask = crate::text::byte_flags_to_bits(capitals >> 7);
     // a capital's 0x20 bit set: its lowercase letter
     (x | capitals >> 2, mask)
 }
