@@ -1,4 +1,4 @@
-//! The dates scan (anchored lazy DFA at the positions where a match can start) must find
+//! The dates scan (anchored dense DFA at the positions where a match can start) must find
 //! exactly the matches of one leftmost-first pass of the whole grammar.
 use newsextract::extract::dates::grammar::{Grammar, Lexicon};
 use newsextract::rules::RuleSet;
@@ -173,4 +173,36 @@ fn memoised_parts_equal_fresh_ones() {
             "{t:?}"
         );
     }
+}
+
+/// The built-in patterns run on the DFA compiled with the binary: when this fails, the
+/// patterns (or how they are made) changed since `src/extract/dates/scan.dfa` was written.
+#[test]
+fn the_built_in_patterns_use_the_dfa_compiled_with_the_binary() {
+    assert_eq!(
+        grammar_cached().scan_automaton(),
+        "compiled with the binary",
+        "run `cargo run --release --example build_dates_dfa` and commit src/extract/dates/scan.dfa"
+    );
+}
+
+/// Changed patterns (here a rule disabled) get a DFA of their own at start-up, which finds
+/// what the plain search finds.
+#[test]
+fn changed_patterns_build_their_own_dfa() {
+    let dir = std::env::temp_dir().join(format!("nx-dates-scan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("disabled.txt"), "date.ref\n").unwrap();
+    let rules = RuleSet::with_overlay(Some(&dir)).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let lex = Lexicon::load(&rules).expect("lexicon");
+    let g = Grammar::compile(&rules, &lex).expect("grammar");
+    assert_eq!(g.scan_automaton(), "built at start-up");
+    let text = "Last week, on Tuesday 3 March 2020 at 10:30 p.m. GMT, rates are now higher; \
+                in the early '90s and mid-2019, three years ago. Q3 2025 and H1'26, FY27.";
+    let found = g.raw_matches(text);
+    assert!(found.len() >= 8, "{found:?}");
+    assert_eq!(found, g.raw_matches_plain(text));
+    // the disabled rule's `now` is not among them
+    assert_ne!(found, grammar_cached().raw_matches(text));
 }

@@ -9,12 +9,14 @@
 
 use std::collections::HashMap;
 
-use regex_automata::hybrid::LazyStateID;
+use regex_automata::dfa::{Automaton, StartKind, dense};
 use regex_automata::nfa::thompson;
 use regex_automata::util::captures::Captures;
 use regex_automata::util::pool::Pool;
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, hybrid, meta};
+use regex_automata::util::primitives::StateID;
+use regex_automata::util::wire::AlignAs;
+use regex_automata::util::{start, syntax};
+use regex_automata::{Anchored, Input, meta};
 use regex_syntax::hir::{Hir, HirKind};
 
 use crate::annotations::{RuleId, Span};
@@ -488,7 +490,7 @@ impl Lexicon {
 /// common prefixes factored out: `sept(?:ember)?` rather than `september|sept`. Leftmost-first
 /// preference is kept (at each branch the longer continuation comes first, stopping last),
 /// and the automata get smaller: the capture search no longer tries every word of a class in
-/// turn at each position, and the lazy DFA's states hold fewer NFA states.
+/// turn at each position, and the DFA's states hold fewer NFA states.
 fn trie_regex(words: &[Vec<String>]) -> String {
     #[derive(Default)]
     struct Node {
@@ -568,7 +570,7 @@ pub struct Grammar {
     pub rules: Vec<Rule>,
     /// All rules in one automaton: finds where a rule matches and which.
     /// Built on first use when `starts` handles the scan (it is then needed only for
-    /// benchmarks and when the lazy DFA gives up): it is the slowest part of start-up.
+    /// benchmarks and when the scan's DFA gives up): it is the slowest part of start-up.
     regex: std::sync::OnceLock<Option<meta::Regex>>,
     sources: Vec<String>,
     /// Each rule alone: reads the parts of a match `regex` found (an anchored search of one
@@ -580,16 +582,8 @@ pub struct Grammar {
     /// Each thread's capture slots, one per rule, made on first use and kept across documents,
     /// and its memo of capture searches.
     caps: Pool<CapsState, CapsFn>,
-    /// The same patterns as an anchored lazy DFA, run only where a match can start.
+    /// The same patterns as an anchored dense DFA, run only where a match can start.
     starts: Option<Starts>,
-}
-
-/// A thread's lazy DFA cache and the start state of each row of `Starts::first` (valid
-/// while the cache has not been cleared since).
-struct ScanCache {
-    cache: hybrid::dfa::Cache,
-    clears: usize,
-    starts: Vec<Option<LazyStateID>>,
 }
 
 /// The parts a capture search found (full match, then each field), as offsets into its
@@ -628,22 +622,19 @@ fn window_span(lo: usize, o: [u32; 2]) -> Span {
 type CapsFn =
     Box<dyn Fn() -> CapsState + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
 
-type DfaCacheFn =
-    Box<dyn Fn() -> ScanCache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
-
 /// Finds the same matches as `regex.find_iter` (leftmost-first, non-overlapping) with
-/// anchored searches at the positions where a match can start. An unanchored lazy DFA over
-/// the whole grammar keeps discovering new states on new text (it tracks every pattern at
-/// every recent start); the anchored one has few states. `first`, `second` and `third` say,
-/// for the byte before a position (256: start of text) and the first three bytes at it,
-/// whether the DFA survives them: where it dies no match starts, so the tables are exact, not
-/// a heuristic. Most words die on their third byte (`to `, `and`, `has`), so most positions
-/// are rejected without a search.
+/// anchored searches of a dense DFA at the positions where a match can start. An unanchored
+/// automaton over the whole grammar tracks every pattern at every recent start (far more
+/// states); the anchored one is small enough to be built whole (about 8,000 states), so no
+/// search ever pays for determinising a state, as a lazy DFA's first searches on new text do.
+/// `first`, `second` and `third` say, for the byte before a position (256: start of text) and
+/// the first three bytes at it, whether the DFA survives them: where it dies no match starts,
+/// so the tables are exact, not a heuristic. Most words die on their third byte (`to `, `and`,
+/// `has`), so most positions are rejected without a search.
 struct Starts {
-    dfa: hybrid::dfa::DFA,
-    pool: Pool<ScanCache, DfaCacheFn>,
-    /// The look-behind byte of each row of `first` (`None`: start of text).
-    row_prev: Vec<Option<u8>>,
+    dfa: ScanDfa,
+    /// The start state of each row of `first`.
+    row_start: Vec<StateID>,
     /// Row of `first` for each look-behind byte (index 256: start of text).
     ctx: Box<[u8; 257]>,
     /// 0: the DFA dies on this first byte; 1: search; `k` ≥ 2: look up the next byte in
@@ -668,13 +659,105 @@ struct Starts {
     /// Where the filter let a position through, the search starts from the state after its
     /// first two bytes (the filter looked at them already): `after1[row][b0]` is 1 + the
     /// index in `after2` of the state after `b0` (0: none, e.g. a match after one byte),
-    /// `after2[i][b1]` the state after `b1`. The ids are those of the cache that built the
-    /// tables, so they hold in a thread's copy of it until the copy is first cleared.
+    /// `after2[i][b1]` the state after `b1`.
     after1: Box<[[u16; 256]; MAX_ROWS]>,
-    after2: Vec<[LazyStateID; 256]>,
+    after2: Vec<[StateID; 256]>,
 }
 
 const MAX_ROWS: usize = 8;
+
+/// The scan's dense DFA: the one compiled with the binary when the grammar is the one it was
+/// compiled from (the built-in patterns), else one determinised now (a user's rules: about
+/// 0.15 s of start-up).
+enum ScanDfa {
+    Embedded(dense::DFA<&'static [u32]>),
+    Built(dense::DFA<Vec<u32>>),
+}
+
+/// `scan.dfa`, written by `cargo run --release --example build_dates_dfa`: [`SCAN_MAGIC`],
+/// the [`scan_key`] of the patterns it was compiled from, then the DFA in regex-automata's
+/// little-endian format (it needs 4-byte alignment, which the header keeps).
+static EMBEDDED_SCAN: &AlignAs<[u8], u32> = &AlignAs {
+    _align: [],
+    bytes: *include_bytes!("scan.dfa"),
+};
+const SCAN_MAGIC: &[u8; 8] = b"NXSCAN01";
+const SCAN_HEADER: usize = 8 + 32;
+
+/// Says what the scan DFA recognises: the engines' settings and every pattern, in order
+/// (the patterns as parsed, so a change anywhere in how they are made shows).
+fn scan_key(hirs: &[Hir]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"leftmost-first, anchored, no captures, unicode word boundary: quit\n");
+    let mut s = String::new();
+    for hir in hirs {
+        s.clear();
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{hir}\n"));
+        h.update(s.as_bytes());
+    }
+    *h.finalize().as_bytes()
+}
+
+/// The scan DFA for `hirs`, determinised whole; `minimize` makes it smaller and takes ten
+/// times longer (done once, for the file compiled with the binary). `None`: too large.
+fn build_scan_dfa(hirs: &[Hir], minimize: bool) -> Option<dense::DFA<Vec<u32>>> {
+    const LIMIT: usize = 256 << 20;
+    let nfa = thompson::Compiler::new()
+        .configure(
+            thompson::Config::new()
+                .nfa_size_limit(Some(200 * (1 << 20)))
+                .which_captures(thompson::WhichCaptures::None),
+        )
+        .build_many_from_hir(hirs)
+        .ok()?;
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(StartKind::Anchored)
+                .unicode_word_boundary(true)
+                // special states are then only dead, quit and match: one test per byte
+                .accelerate(false)
+                .minimize(minimize)
+                .dfa_size_limit(Some(LIMIT))
+                .determinize_size_limit(Some(LIMIT)),
+        )
+        .build_from_nfa(&nfa)
+        .ok()
+}
+
+impl ScanDfa {
+    fn new(hirs: &[Hir]) -> Option<ScanDfa> {
+        let file = &EMBEDDED_SCAN.bytes;
+        if file.len() > SCAN_HEADER
+            && file[..8] == SCAN_MAGIC[..]
+            && file[8..SCAN_HEADER] == scan_key(hirs)
+            && let Ok((dfa, _)) = dense::DFA::from_bytes(&file[SCAN_HEADER..])
+        {
+            return Some(ScanDfa::Embedded(dfa));
+        }
+        build_scan_dfa(hirs, false).map(ScanDfa::Built)
+    }
+
+    fn get(&self) -> dense::DFA<&[u32]> {
+        match self {
+            ScanDfa::Embedded(d) => d.as_ref(),
+            ScanDfa::Built(d) => d.as_ref(),
+        }
+    }
+}
+
+/// The contents of `scan.dfa` for the patterns of `rules` (see [`EMBEDDED_SCAN`]).
+pub fn scan_dfa_file(rules: &RuleSet) -> Result<Vec<u8>, String> {
+    let lex = Lexicon::load(rules).map_err(|e| e.to_string())?;
+    let hirs = read_patterns(rules, &lex).map_err(|e| e.to_string())?.hirs;
+    let dfa = build_scan_dfa(&hirs, true).ok_or("the scan DFA is too large")?;
+    let (bytes, pad) = dfa.to_bytes_little_endian();
+    let mut out = Vec::with_capacity(SCAN_HEADER + bytes.len() - pad);
+    out.extend_from_slice(SCAN_MAGIC);
+    out.extend_from_slice(&scan_key(&hirs));
+    out.extend_from_slice(&bytes[pad..]);
+    Ok(out)
+}
 
 /// Dedupes the filter rows while they are built: equal states share a row, and so do equal
 /// rows.
@@ -682,24 +765,19 @@ const MAX_ROWS: usize = 8;
 struct RowBuilder {
     second: Vec<[u16; 256]>,
     third: Vec<[u64; 4]>,
-    second_of: HashMap<LazyStateID, u16>,
-    third_of: HashMap<LazyStateID, u16>,
+    second_of: HashMap<StateID, u16>,
+    third_of: HashMap<StateID, u16>,
     second_rows: HashMap<[u16; 256], u16>,
     third_rows: HashMap<[u64; 4], u16>,
 }
 
 impl RowBuilder {
     /// The code of a state after the first byte (see `Starts::first`).
-    fn code1(
-        &mut self,
-        dfa: &hybrid::dfa::DFA,
-        cache: &mut hybrid::dfa::Cache,
-        s: LazyStateID,
-    ) -> Option<u16> {
-        if s.is_dead() {
+    fn code1(&mut self, dfa: &dense::DFA<&[u32]>, s: StateID) -> Option<u16> {
+        if dfa.is_dead_state(s) {
             return Some(0);
         }
-        if s.is_tagged() {
+        if dfa.is_special_state(s) {
             return Some(1);
         }
         if let Some(&k) = self.second_of.get(&s) {
@@ -707,8 +785,7 @@ impl RowBuilder {
         }
         let mut row = [0u16; 256];
         for (b, v) in row.iter_mut().enumerate() {
-            let next = dfa.next_state(cache, s, b as u8).ok()?;
-            *v = self.code2(dfa, cache, next)?;
+            *v = self.code2(dfa, dfa.next_state(s, b as u8))?;
         }
         let k = intern(&mut self.second, &mut self.second_rows, row)?;
         self.second_of.insert(s, k);
@@ -716,16 +793,11 @@ impl RowBuilder {
     }
 
     /// The code of a state after the second byte (see `Starts::second`).
-    fn code2(
-        &mut self,
-        dfa: &hybrid::dfa::DFA,
-        cache: &mut hybrid::dfa::Cache,
-        s: LazyStateID,
-    ) -> Option<u16> {
-        if s.is_dead() {
+    fn code2(&mut self, dfa: &dense::DFA<&[u32]>, s: StateID) -> Option<u16> {
+        if dfa.is_dead_state(s) {
             return Some(0);
         }
-        if s.is_tagged() {
+        if dfa.is_special_state(s) {
             return Some(1);
         }
         if let Some(&k) = self.third_of.get(&s) {
@@ -733,7 +805,7 @@ impl RowBuilder {
         }
         let mut bits = [0u64; 4];
         for b in 0..=255u8 {
-            if !dfa.next_state(cache, s, b).ok()?.is_dead() {
+            if !dfa.is_dead_state(dfa.next_state(s, b)) {
                 bits[usize::from(b >> 6)] |= 1 << (b & 63);
             }
         }
@@ -766,62 +838,39 @@ impl Starts {
                 return None;
             }
         }
-        // from the patterns parsed once for all automata (parsing is a large part of start-up)
-        let nfa = thompson::Compiler::new()
-            .configure(
-                thompson::Config::new()
-                    .nfa_size_limit(Some(200 * (1 << 20)))
-                    .which_captures(thompson::WhichCaptures::None),
-            )
-            .build_many_from_hir(hirs)
-            .ok()?;
-        let dfa = hybrid::dfa::DFA::builder()
-            .configure(
-                hybrid::dfa::Config::new()
-                    .unicode_word_boundary(true)
-                    .cache_capacity(16 * (1 << 20)),
-            )
-            .build_from_nfa(nfa)
-            .ok()?;
-        let mut cache = dfa.create_cache();
+        let scan = ScanDfa::new(hirs)?;
+        let dfa = scan.get();
         let mut ctx = Box::new([0u8; 257]);
         let mut first: Vec<[u16; 256]> = Vec::new();
         let mut rows = RowBuilder::default();
-        let mut row_prev: Vec<Option<u8>> = Vec::new();
-        let mut row_sid: Vec<LazyStateID> = Vec::new();
+        let mut row_start: Vec<StateID> = Vec::new();
         let mut after1: Vec<[u16; 256]> = Vec::new();
-        let mut after2: Vec<[LazyStateID; 256]> = Vec::new();
-        let mut after2_of: HashMap<LazyStateID, u16> = HashMap::new();
+        let mut after2: Vec<[StateID; 256]> = Vec::new();
+        let mut after2_of: HashMap<StateID, u16> = HashMap::new();
         for prev in 0..=256usize {
-            let lb = u8::try_from(prev).ok();
-            let hay = [lb.unwrap_or(0), 0];
-            let input = match lb {
-                None => Input::new(&hay[1..]).anchored(Anchored::Yes),
-                Some(_) => Input::new(&hay[..]).span(1..2).anchored(Anchored::Yes),
-            };
-            let start = dfa.start_state_forward(&mut cache, &input).ok()?;
-            // one row per distinct start state (the cache is large enough not to be cleared
-            // here, so equal ids are equal states)
-            let idx = match row_sid.iter().position(|s| *s == start) {
+            let config = start::Config::new()
+                .anchored(Anchored::Yes)
+                .look_behind(u8::try_from(prev).ok());
+            let start = dfa.start_state(&config).ok()?;
+            // one row per distinct start state
+            let idx = match row_start.iter().position(|s| *s == start) {
                 Some(i) => i,
                 None => {
                     let mut row = [1u16; 256];
                     let mut row1 = [0u16; 256];
-                    if start.is_dead() {
+                    if dfa.is_dead_state(start) {
                         row = [0; 256];
-                    } else if !start.is_quit() {
+                    } else if !dfa.is_quit_state(start) {
                         for (b, (v, a)) in row.iter_mut().zip(&mut row1).enumerate() {
-                            let next = dfa.next_state(&mut cache, start, b as u8).ok()?;
-                            *v = rows.code1(&dfa, &mut cache, next)?;
-                            if !next.is_tagged() {
+                            let next = dfa.next_state(start, b as u8);
+                            *v = rows.code1(&dfa, next)?;
+                            if !dfa.is_special_state(next) {
                                 *a = match after2_of.get(&next) {
                                     Some(&k) => k,
                                     None => {
-                                        // code1 determinised these transitions already
-                                        let mut states = [LazyStateID::default(); 256];
-                                        for (b1, t) in states.iter_mut().enumerate() {
-                                            *t = dfa.next_state(&mut cache, next, b1 as u8).ok()?;
-                                        }
+                                        let states: [StateID; 256] = std::array::from_fn(|b1| {
+                                            dfa.next_state(next, b1 as u8)
+                                        });
                                         after2.push(states);
                                         let k = u16::try_from(after2.len()).ok()?;
                                         after2_of.insert(next, k);
@@ -833,14 +882,13 @@ impl Starts {
                     }
                     first.push(row);
                     after1.push(row1);
-                    row_prev.push(lb);
-                    row_sid.push(start);
+                    row_start.push(start);
                     first.len() - 1
                 }
             };
             ctx[prev] = u8::try_from(idx).ok()?;
         }
-        if cache.clear_count() != 0 || first.len() > MAX_ROWS {
+        if first.len() > MAX_ROWS {
             return None;
         }
         let mut first_rows = Box::new([[0u16; 256]; MAX_ROWS]);
@@ -874,19 +922,9 @@ impl Starts {
                 *v |= u32::from(u[b >> 6] >> (b & 63) & 1 == 1) << (24 + g);
             }
         }
-        // Building the tables determinised every state within three bytes of a start, the
-        // states most searches visit: each thread's cache starts as a copy of this one rather
-        // than empty (no warm-up for them, and they sit together in the transition table).
-        let starts: Vec<Option<LazyStateID>> = row_sid.iter().copied().map(Some).collect();
-        let pool: Pool<ScanCache, DfaCacheFn> = Pool::new(Box::new(move || ScanCache {
-            cache: cache.clone(),
-            clears: 0,
-            starts: starts.clone(),
-        }));
         Some(Starts {
-            dfa,
-            pool,
-            row_prev,
+            dfa: scan,
+            row_start,
             ctx,
             first: first_rows,
             live,
@@ -969,109 +1007,76 @@ impl Starts {
     }
 
     /// The anchored leftmost-first match at `at` (pattern, end), as `try_search_fwd` finds
-    /// it, without its per-call set-up; `Err` when the lazy DFA cannot decide.
+    /// it, without its per-call set-up; `Err` when the DFA cannot decide (a quit byte).
     #[inline(always)]
     fn search_at(
         &self,
-        sc: &mut ScanCache,
+        dfa: &dense::DFA<&[u32]>,
         row: usize,
         hay: &[u8],
         at: usize,
     ) -> Result<Option<(usize, usize)>, ()> {
-        if sc.cache.clear_count() == 0
-            && let Some(&[b0, b1]) = hay.get(at..at + 2)
-        {
+        if let Some(&[b0, b1]) = hay.get(at..at + 2) {
             let k = self.after1[row % MAX_ROWS][usize::from(b0)];
             if let Some(states) = self.after2.get(usize::from(k).wrapping_sub(1)) {
                 let sid = states[usize::from(b1)];
-                // tagged: dead, or a match after two bytes (rare): the plain walk
-                if !sid.is_tagged() {
-                    return self.walk(sc, sid, hay, at + 2);
+                // special: dead, or a match after two bytes (rare): the plain walk
+                if !dfa.is_special_state(sid) {
+                    return walk(dfa, sid, hay, at + 2);
                 }
             }
         }
-        self.search_from_start(sc, row, hay, at)
+        self.search_from_start(dfa, row, hay, at)
     }
 
     /// [`Starts::search_at`] from the start state.
     #[inline(never)]
     fn search_from_start(
         &self,
-        sc: &mut ScanCache,
+        dfa: &dense::DFA<&[u32]>,
         row: usize,
         hay: &[u8],
         at: usize,
     ) -> Result<Option<(usize, usize)>, ()> {
-        let dfa = &self.dfa;
-        if sc.cache.clear_count() != sc.clears {
-            sc.starts.iter_mut().for_each(|s| *s = None);
-            sc.clears = sc.cache.clear_count();
-        }
-        let sid = match sc.starts.get(row).copied().flatten() {
-            Some(sid) => sid,
-            None => {
-                let lb = *self.row_prev.get(row).ok_or(())?;
-                let h = [lb.unwrap_or(0), 0];
-                let input = match lb {
-                    None => Input::new(&h[1..]).anchored(Anchored::Yes),
-                    Some(_) => Input::new(&h[..]).span(1..2).anchored(Anchored::Yes),
-                };
-                let sid = dfa
-                    .start_state_forward(&mut sc.cache, &input)
-                    .map_err(|_| ())?;
-                // computing it may have cleared the cache
-                if sc.cache.clear_count() != sc.clears {
-                    sc.starts.iter_mut().for_each(|s| *s = None);
-                    sc.clears = sc.cache.clear_count();
-                }
-                if let Some(s) = sc.starts.get_mut(row) {
-                    *s = Some(sid);
-                }
-                sid
-            }
-        };
-        if sid.is_dead() {
+        let sid = *self.row_start.get(row).ok_or(())?;
+        if dfa.is_dead_state(sid) {
             return Ok(None);
         }
-        if sid.is_quit() {
+        if dfa.is_quit_state(sid) {
             return Err(());
         }
-        self.walk(sc, sid, hay, at)
+        walk(dfa, sid, hay, at)
     }
+}
 
-    /// The rest of [`Starts::search_at`]: from the state `sid` reached before `hay[pos]`
-    /// (no match ended before `pos`).
-    #[inline(always)]
-    fn walk(
-        &self,
-        sc: &mut ScanCache,
-        mut sid: LazyStateID,
-        hay: &[u8],
-        mut pos: usize,
-    ) -> Result<Option<(usize, usize)>, ()> {
-        let dfa = &self.dfa;
-        let mut mat = None;
-        while pos < hay.len() {
-            sid = dfa
-                .next_state(&mut sc.cache, sid, hay[pos])
-                .map_err(|_| ())?;
-            if sid.is_tagged() {
-                if sid.is_match() {
-                    mat = Some((dfa.match_pattern(&sc.cache, sid, 0).as_usize(), pos));
-                } else if sid.is_dead() {
-                    return Ok(mat);
-                } else if sid.is_quit() {
-                    return Err(());
-                }
+/// The rest of [`Starts::search_at`]: from the state `sid` reached before `hay[pos]` (no
+/// match ended before `pos`).
+#[inline(always)]
+fn walk(
+    dfa: &dense::DFA<&[u32]>,
+    mut sid: StateID,
+    hay: &[u8],
+    mut pos: usize,
+) -> Result<Option<(usize, usize)>, ()> {
+    let mut mat = None;
+    while pos < hay.len() {
+        sid = dfa.next_state(sid, hay[pos]);
+        if dfa.is_special_state(sid) {
+            if dfa.is_match_state(sid) {
+                mat = Some((dfa.match_pattern(sid, 0).as_usize(), pos));
+            } else if dfa.is_dead_state(sid) {
+                return Ok(mat);
+            } else if dfa.is_quit_state(sid) {
+                return Err(());
             }
-            pos += 1;
         }
-        sid = dfa.next_eoi_state(&mut sc.cache, sid).map_err(|_| ())?;
-        if sid.is_match() {
-            mat = Some((dfa.match_pattern(&sc.cache, sid, 0).as_usize(), hay.len()));
-        }
-        Ok(mat)
+        pos += 1;
     }
+    sid = dfa.next_eoi_state(sid);
+    if dfa.is_match_state(sid) {
+        mat = Some((dfa.match_pattern(sid, 0).as_usize(), hay.len()));
+    }
+    Ok(mat)
 }
 
 /// Puts the non-empty byte sets `sets` (indexed by byte) into at most `max` groups (at most
@@ -1206,7 +1211,7 @@ fn expand_macros(
 const SPACE_ITEMS: &str = r"\t-\r \x{A0}\x{2009}\x{202F}";
 
 /// `\d` is an ASCII digit and `\s` the whitespace above: Unicode's classes (hundreds of digit
-/// ranges) only add dead UTF-8 paths, and they split the lazy DFA's byte alphabet into more
+/// ranges) only add dead UTF-8 paths, and they split the DFA's byte alphabet into more
 /// classes, so every state takes more memory.
 fn narrow_classes(src: &str) -> String {
     let mut out = String::with_capacity(src.len() + 32);
@@ -1257,118 +1262,143 @@ fn narrow_classes(src: &str) -> String {
     out
 }
 
-impl Grammar {
-    pub fn compile(rules: &RuleSet, lex: &Lexicon) -> Result<Self, RuleError> {
-        let mut defines: HashMap<String, String> = HashMap::new();
-        let mut compiled: Vec<Rule> = Vec::new();
-        let mut sources: Vec<String> = Vec::new();
-        let mut singles: Vec<meta::Regex> = Vec::new();
-        let mut hirs: Vec<Hir> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for line in rules.lines(PATTERNS) {
-            let f = line.fields();
-            if f.len() < 3 {
-                return Err(line.error(
-                    "expected: id <TAB> kind <TAB> pattern <TAB> key=value ... (or -), or define <TAB> NAME <TAB> pattern <TAB> -",
-                ));
-            }
-            if f[0] == "define" {
-                defines.insert(f[1].trim().to_string(), f[2].to_string());
-                continue;
-            }
-            let id = f[0].trim();
-            if rules.is_disabled(id) {
-                continue;
-            }
-            let kind = Kind::parse(f[1].trim())
-                .ok_or_else(|| line.error(format!("unknown kind `{}`", f[1].trim())))?;
-            let mut rule = Rule {
-                id: RuleId::from(id),
-                kind,
-                before: None,
-                not_before: None,
-                not_after: None,
-                fixed_mod: None,
-                fixed_type: None,
-                fixed_value: None,
-                groups: Default::default(),
-            };
-            for arg in f
-                .iter()
-                .skip(3)
-                .flat_map(|a| a.split_whitespace())
-                .filter(|a| *a != "-")
-            {
-                let (k, v) = arg
-                    .split_once('=')
-                    .ok_or_else(|| line.error(format!("argument `{arg}` is not key=value")))?;
-                match k {
-                    "before" | "not_before" | "not_after" => {
-                        if !lex.has_class(v) {
-                            return Err(line.error(format!("unknown word class `{v}`")));
-                        }
-                        let v = Some(v.to_string());
-                        match k {
-                            "before" => rule.before = v,
-                            "not_before" => rule.not_before = v,
-                            _ => rule.not_after = v,
-                        }
+/// The rules of `patterns.tsv` as read: each rule, its regex source, its own regex and its
+/// parsed pattern, in priority order.
+struct Patterns {
+    rules: Vec<Rule>,
+    sources: Vec<String>,
+    singles: Vec<meta::Regex>,
+    hirs: Vec<Hir>,
+}
+
+fn read_patterns(rules: &RuleSet, lex: &Lexicon) -> Result<Patterns, RuleError> {
+    let mut defines: HashMap<String, String> = HashMap::new();
+    let mut compiled: Vec<Rule> = Vec::new();
+    let mut sources: Vec<String> = Vec::new();
+    let mut singles: Vec<meta::Regex> = Vec::new();
+    let mut hirs: Vec<Hir> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for line in rules.lines(PATTERNS) {
+        let f = line.fields();
+        if f.len() < 3 {
+            return Err(line.error(
+                "expected: id <TAB> kind <TAB> pattern <TAB> key=value ... (or -), or define <TAB> NAME <TAB> pattern <TAB> -",
+            ));
+        }
+        if f[0] == "define" {
+            defines.insert(f[1].trim().to_string(), f[2].to_string());
+            continue;
+        }
+        let id = f[0].trim();
+        if rules.is_disabled(id) {
+            continue;
+        }
+        let kind = Kind::parse(f[1].trim())
+            .ok_or_else(|| line.error(format!("unknown kind `{}`", f[1].trim())))?;
+        let mut rule = Rule {
+            id: RuleId::from(id),
+            kind,
+            before: None,
+            not_before: None,
+            not_after: None,
+            fixed_mod: None,
+            fixed_type: None,
+            fixed_value: None,
+            groups: Default::default(),
+        };
+        for arg in f
+            .iter()
+            .skip(3)
+            .flat_map(|a| a.split_whitespace())
+            .filter(|a| *a != "-")
+        {
+            let (k, v) = arg
+                .split_once('=')
+                .ok_or_else(|| line.error(format!("argument `{arg}` is not key=value")))?;
+            match k {
+                "before" | "not_before" | "not_after" => {
+                    if !lex.has_class(v) {
+                        return Err(line.error(format!("unknown word class `{v}`")));
                     }
-                    "mod" => {
-                        rule.fixed_mod = Some(
-                            static_mod(v)
-                                .ok_or_else(|| line.error(format!("unknown TIMEX3 mod `{v}`")))?,
-                        )
+                    let v = Some(v.to_string());
+                    match k {
+                        "before" => rule.before = v,
+                        "not_before" => rule.not_before = v,
+                        _ => rule.not_after = v,
                     }
-                    "type" => {
-                        rule.fixed_type =
-                            Some(
-                                TYPES.iter().copied().find(|t| *t == v).ok_or_else(|| {
-                                    line.error(format!("unknown TIMEX3 type `{v}`"))
-                                })?,
-                            )
-                    }
-                    "value" => rule.fixed_value = Some(v.to_string()),
-                    _ => return Err(line.error(format!("unknown argument `{k}`"))),
                 }
-            }
-            let expanded = expand_macros(f[2], &defines, lex, 0).map_err(|m| line.error(m))?;
-            // once, on the whole expansion: ASCII word boundaries keep the lazy DFA on
-            // non-ASCII text, and narrow classes keep its alphabet small
-            let source = format!(
-                "(?i){}",
-                narrow_classes(&expanded.replace(r"\b", r"(?-u:\b)"))
-            );
-            // Check the pattern on its own so an error names its line.
-            let (single, hir) = build_single(&source).map_err(|e| line.error(e))?;
-            let info = single.group_info();
-            let pid = regex_automata::PatternID::ZERO;
-            for gi in 0..info.group_len(pid) {
-                if let Some(name) = info.to_name(pid, gi) {
-                    let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
-                    let field = FIELDS
-                        .iter()
-                        .find(|(n, _)| *n == base)
-                        .map(|(_, f)| *f)
-                        .ok_or_else(|| line.error(format!("unknown group name `{name}`")))?;
-                    rule.groups[field_index(field)].push(gi);
+                "mod" => {
+                    rule.fixed_mod = Some(
+                        static_mod(v)
+                            .ok_or_else(|| line.error(format!("unknown TIMEX3 mod `{v}`")))?,
+                    )
                 }
-            }
-            if let Some(&prev) = seen.get(id) {
-                // A later line with the same id (a user overlay) replaces the earlier rule in
-                // its place (so it keeps its priority).
-                compiled[prev] = rule;
-                sources[prev] = source;
-                singles[prev] = single;
-                hirs[prev] = hir;
-            } else {
-                seen.insert(id.to_string(), compiled.len());
-                compiled.push(rule);
-                sources.push(source);
-                singles.push(single);
-                hirs.push(hir);
+                "type" => {
+                    rule.fixed_type = Some(
+                        TYPES
+                            .iter()
+                            .copied()
+                            .find(|t| *t == v)
+                            .ok_or_else(|| line.error(format!("unknown TIMEX3 type `{v}`")))?,
+                    )
+                }
+                "value" => rule.fixed_value = Some(v.to_string()),
+                _ => return Err(line.error(format!("unknown argument `{k}`"))),
             }
         }
+        let expanded = expand_macros(f[2], &defines, lex, 0).map_err(|m| line.error(m))?;
+        // once, on the whole expansion: ASCII word boundaries keep the DFA on
+        // non-ASCII text, and narrow classes keep its alphabet small
+        let source = format!(
+            "(?i){}",
+            narrow_classes(&expanded.replace(r"\b", r"(?-u:\b)"))
+        );
+        // Check the pattern on its own so an error names its line.
+        let (single, hir) = build_single(&source).map_err(|e| line.error(e))?;
+        let info = single.group_info();
+        let pid = regex_automata::PatternID::ZERO;
+        for gi in 0..info.group_len(pid) {
+            if let Some(name) = info.to_name(pid, gi) {
+                let base = name.trim_end_matches(|c: char| c.is_ascii_digit());
+                let field = FIELDS
+                    .iter()
+                    .find(|(n, _)| *n == base)
+                    .map(|(_, f)| *f)
+                    .ok_or_else(|| line.error(format!("unknown group name `{name}`")))?;
+                rule.groups[field_index(field)].push(gi);
+            }
+        }
+        if let Some(&prev) = seen.get(id) {
+            // A later line with the same id (a user overlay) replaces the earlier rule in
+            // its place (so it keeps its priority).
+            compiled[prev] = rule;
+            sources[prev] = source;
+            singles[prev] = single;
+            hirs[prev] = hir;
+        } else {
+            seen.insert(id.to_string(), compiled.len());
+            compiled.push(rule);
+            sources.push(source);
+            singles.push(single);
+            hirs.push(hir);
+        }
+    }
+    Ok(Patterns {
+        rules: compiled,
+        sources,
+        singles,
+        hirs,
+    })
+}
+
+impl Grammar {
+    pub fn compile(rules: &RuleSet, lex: &Lexicon) -> Result<Self, RuleError> {
+        let Patterns {
+            rules: compiled,
+            sources,
+            singles,
+            hirs,
+        } = read_patterns(rules, lex)?;
         let whole = compiled
             .iter()
             .zip(&hirs)
@@ -1420,7 +1450,7 @@ impl Grammar {
             return;
         };
         let bytes = text.as_bytes();
-        let mut sc = st.pool.get();
+        let dfa = st.dfa.get();
         let row_at = |i: usize| st.ctx[if i == 0 { 256 } else { bytes[i - 1] as usize }] as usize;
         let mut i = from;
         while i < bytes.len() {
@@ -1429,9 +1459,9 @@ impl Grammar {
             let mut next = i + n;
             while mask != 0 {
                 let at = i + mask.trailing_zeros() as usize;
-                let found = match st.search_at(&mut sc, row_at(at), bytes, at) {
+                let found = match st.search_at(&dfa, row_at(at), bytes, at) {
                     Ok(found) => found,
-                    // the lazy DFA gave up (e.g. a Unicode `\b` on non-ASCII): the full engine
+                    // the DFA gave up (e.g. a user's Unicode `\B` on non-ASCII): the full engine
                     Err(()) => {
                         let input = Input::new(text)
                             .span(at..bytes.len())
@@ -1457,6 +1487,23 @@ impl Grammar {
             }
             i = next;
         }
+    }
+
+    /// Which automaton the scan runs: `compiled with the binary` (the built-in patterns),
+    /// `built at start-up` (changed patterns) or `none` (the plain search).
+    pub fn scan_automaton(&self) -> &'static str {
+        match self.starts.as_ref().map(|s| &s.dfa) {
+            Some(ScanDfa::Embedded(_)) => "compiled with the binary",
+            Some(ScanDfa::Built(_)) => "built at start-up",
+            None => "none",
+        }
+    }
+
+    /// The scan automaton's size in bytes (0: none).
+    pub fn scan_bytes(&self) -> usize {
+        self.starts
+            .as_ref()
+            .map_or(0, |s| s.dfa.get().memory_usage())
     }
 
     /// All raw matches (pattern, start, end) as the scan finds them: for tests.
@@ -1660,12 +1707,12 @@ mod tests {
                     last year profits rose 5% to $2.1bn; two weeks ago, at 10:30 a.m. \
                     on Sept. 5th, it was 1998's best. Daily, every year, since the 1990s.";
         let hay = text.as_bytes();
-        let mut sc = st.pool.get();
+        let dfa = st.dfa.get();
         let mut fast = 0;
         for at in 0..hay.len() {
             let row = st.ctx[at.checked_sub(1).map_or(256, |p| usize::from(hay[p]))] as usize;
-            let plain = st.search_from_start(&mut sc, row, hay, at);
-            assert_eq!(st.search_at(&mut sc, row, hay, at), plain, "at {at}");
+            let plain = st.search_from_start(&dfa, row, hay, at);
+            assert_eq!(st.search_at(&dfa, row, hay, at), plain, "at {at}");
             let k = st.after1[row][usize::from(hay[at])];
             fast += usize::from(k != 0 && plain.is_ok_and(|m| m.is_some()));
         }

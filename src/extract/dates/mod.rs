@@ -110,6 +110,15 @@ impl Extractor for DateExtractor {
         "dates"
     }
 
+    fn build_note(&self) -> Option<String> {
+        Some(format!(
+            "{} patterns; scan automaton {}, {:.1} MiB",
+            self.grammar.rules.len(),
+            self.grammar.scan_automaton(),
+            self.grammar.scan_bytes() as f64 / (1 << 20) as f64
+        ))
+    }
+
     fn extract(&self, doc: &Document, ann: &mut Annotations) {
         let cands = self.candidates(doc, ann);
         let text = doc.text.as_str();
