@@ -2,7 +2,7 @@
 //! the end, so an interrupted run never leaves a truncated file that looks complete), or stdout.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IoSlice, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -52,6 +52,13 @@ pub trait Sink: Send {
     /// A record line, and its `--flat` rows when asked for.
     fn record(&mut self, line: &[u8], flat: Option<&FlatLines>) -> io::Result<()>;
     fn error(&mut self, e: &ErrorRecord) -> io::Result<()>;
+    /// Record lines without `--flat` rows, in order: the same as [`Sink::record`] on each.
+    fn records(&mut self, lines: &[&[u8]]) -> io::Result<()> {
+        for line in lines {
+            self.record(line, None)?;
+        }
+        Ok(())
+    }
     /// Make the output final (rename temporary files); called once, after the last item.
     fn finish(&mut self) -> io::Result<()>;
 }
@@ -92,6 +99,9 @@ impl Sink for FolderSink {
             }
         }
         self.articles.write_all(line)
+    }
+    fn records(&mut self, lines: &[&[u8]]) -> io::Result<()> {
+        self.articles.write_all_slices(lines)
     }
     fn error(&mut self, e: &ErrorRecord) -> io::Result<()> {
         serde_json::to_writer(&mut self.errors, e)?;
@@ -180,6 +190,23 @@ impl AtomicFile {
         })
     }
 
+    /// Writes `bufs` one after the other. A chunk's records, larger than the buffer, go to the
+    /// file in `writev` calls straight from their own buffers instead of being copied first.
+    pub fn write_all_slices(&mut self, bufs: &[&[u8]]) -> io::Result<()> {
+        let mut slices: Vec<IoSlice> = bufs.iter().map(|b| IoSlice::new(b)).collect();
+        let mut rest = &mut slices[..];
+        IoSlice::advance_slices(&mut rest, 0); // skips empty slices
+        while !rest.is_empty() {
+            match self.write_vectored(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     pub fn commit(&mut self) -> io::Result<()> {
         if let Some(mut out) = self.out.take() {
             out.flush()?;
@@ -195,6 +222,12 @@ impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match &mut self.out {
             Some(o) => o.write(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        match &mut self.out {
+            Some(o) => o.write_vectored(bufs),
             None => Err(io::Error::other("file already committed")),
         }
     }
@@ -244,4 +277,40 @@ pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> io::Result<()>
     serde_json::to_writer_pretty(&mut f, value)?;
     f.write_all(b"\n")?;
     f.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_are_written_whole_and_in_order() {
+        let dir = std::env::temp_dir().join(format!("nx-output-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dest = dir.join("slices.jsonl");
+        let mut f = AtomicFile::create(dest.clone()).unwrap();
+        // small runs (copied into the buffer), empty slices, and runs larger than the buffer
+        // (written from the slices themselves, across several writev calls)
+        let big: Vec<Vec<u8>> = (0..1500u32)
+            .map(|i| vec![b'a' + (i % 26) as u8; 1000 + i as usize % 7])
+            .collect();
+        let big: Vec<&[u8]> = big.iter().map(|b| b.as_slice()).collect();
+        let runs: [&[&[u8]]; 5] = [
+            &[b"one\n", b"", b"two\n"],
+            &[],
+            &big,
+            &[b"", b""],
+            &[b"three\n"],
+        ];
+        let mut want = Vec::new();
+        for run in runs {
+            f.write_all_slices(run).unwrap();
+            want.extend(run.iter().flat_map(|s| s.iter().copied()));
+            f.write_all(b"|").unwrap();
+            want.push(b'|');
+        }
+        f.commit().unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), want);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -364,14 +364,23 @@ fn write_outcomes(
     summary: &mut RunSummary,
     times: &mut StageTimes,
 ) -> io::Result<()> {
-    for o in outcomes {
+    // Consecutive plain records are handed to the sink together (written straight from their
+    // buffers); anything else is written in its place after them.
+    let mut run: Vec<&[u8]> = Vec::with_capacity(outcomes.len());
+    for o in &outcomes {
         summary.bytes += o.bytes;
         summary.resumed += u64::from(o.resumed);
         times.add(&o.times);
-        match o.result {
-            Ok((line, flat)) => {
+        match &o.result {
+            Ok((line, None)) => {
                 summary.counts.records += 1;
-                sink.record(&line, flat.as_ref())?;
+                run.push(line);
+            }
+            Ok((line, Some(flat))) => {
+                summary.counts.records += 1;
+                sink.records(&run)?;
+                run.clear();
+                sink.record(line, Some(flat))?;
             }
             Err(e) => {
                 summary.counts.errors += 1;
@@ -379,10 +388,13 @@ fn write_outcomes(
                     .errors_by_kind
                     .entry(e.kind.to_string())
                     .or_default() += 1;
-                sink.error(&e)?;
+                sink.records(&run)?;
+                run.clear();
+                sink.error(e)?;
             }
         }
     }
+    sink.records(&run)?;
     Ok(())
 }
 
@@ -589,5 +601,58 @@ fn next_batch(
         if batch.len() >= CHUNK_DOCS || bytes >= CHUNK_BYTES {
             return Ok(Some(batch));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Logs what it is given, in order.
+    #[derive(Default)]
+    struct Log(Vec<String>);
+
+    impl Sink for Log {
+        fn record(&mut self, line: &[u8], flat: Option<&FlatLines>) -> io::Result<()> {
+            let flat = if flat.is_some() { " +flat" } else { "" };
+            self.0
+                .push(format!("{}{flat}", String::from_utf8_lossy(line)));
+            Ok(())
+        }
+        fn error(&mut self, e: &ErrorRecord) -> io::Result<()> {
+            self.0.push(format!("error {}", e.doc_id));
+            Ok(())
+        }
+        fn finish(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn outcome(result: Result<(Vec<u8>, Option<FlatLines>), ErrorRecord>) -> Outcome {
+        Outcome {
+            result,
+            resumed: false,
+            bytes: 10,
+            times: StageTimes::default(),
+        }
+    }
+
+    #[test]
+    fn outcomes_are_written_in_order_around_errors_and_flat_rows() {
+        let ok = |s: &str| outcome(Ok((s.as_bytes().to_vec(), None)));
+        let err = |id: &str| {
+            let e = DocError::new("unreadable", "gone");
+            outcome(Err(ErrorRecord::new(id.into(), "src".into(), None, e)))
+        };
+        let flat = outcome(Ok((b"f".to_vec(), Some(FlatLines::default()))));
+        let chunk = vec![ok("a"), ok("b"), err("x"), ok("c"), flat, ok("d"), err("y")];
+        let (mut log, mut summary) = (Log::default(), RunSummary::default());
+        write_outcomes(chunk, &mut log, &mut summary, &mut StageTimes::default()).unwrap();
+        let want = ["a", "b", "error x", "c", "f +flat", "d", "error y"];
+        assert_eq!(log.0, want);
+        assert_eq!(summary.counts.records, 5);
+        assert_eq!(summary.counts.errors, 2);
+        assert_eq!(summary.errors_by_kind["unreadable"], 2);
+        assert_eq!(summary.bytes, 70);
     }
 }
