@@ -629,6 +629,18 @@ mod json_tests {
                 cases.push(s);
             }
         }
+        // one byte to escape (or none: 'é', 0x7f) at every place of strings of 1 to 40 bytes
+        for len in 1..=40 {
+            for at in 0..len {
+                for c in ['"', '\\', '\n', '\u{1}', '\u{1f}', ' ', '\u{7f}'] {
+                    let mut s = "y".repeat(at);
+                    s.push(c);
+                    s.push_str(&"z".repeat(len - at - 1));
+                    cases.push(s);
+                }
+            }
+            cases.push("é".repeat(len));
+        }
         for s in &cases {
             let mut ours = Vec::new();
             json::str(&mut ours, s);
