@@ -111,7 +111,7 @@ fn full_dates(
             .get(sentence)
             .map(|s| s.span)
             .unwrap_or_else(|| line_span(text, c.span.start));
-        let future = tense(&ex.lex, text, c.span, sent_span) == Tense::Future;
+        let future = tense(&ex.lex, &ex.cue_words, text, c.span, sent_span) == Tense::Future;
         out.push((date, future));
     }
     out
