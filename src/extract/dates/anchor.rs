@@ -111,7 +111,7 @@ fn full_dates(
             .get(sentence)
             .map(|s| s.span)
             .unwrap_or_else(|| line_span(text, c.span.start));
-        let future = tense(&ex.lex, text, c.span, sent_span) == Tense::Future;
+        let future = tense(&ex.lex, &ex.cue_words, text, c.span, sent_span) == Tense::Future;
         out.push((date, future));
     }
     out
@@ -125,7 +125,8 @@ pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Opti
     }
     let head = &body[..head_end];
     for dl in &ex.datelines {
-        let mut caps = dl.re.create_captures();
+        // made only for a search that needs them (most heads have no dateline)
+        let mut caps = None;
         if dl.at_line_start {
             let starts = std::iter::once(0)
                 .chain(memchr::memchr_iter(b'\n', head.as_bytes()).map(|i| i + 1));
@@ -135,14 +136,16 @@ pub fn from_dateline(ex: &DateExtractor, doc: &Document, cands: &[Cand]) -> Opti
                 if dl.re.search(&input).is_none() {
                     continue;
                 }
-                dl.re.search_captures(&input, &mut caps);
+                let caps = caps.get_or_insert_with(|| dl.re.create_captures());
+                dl.re.search_captures(&input, caps);
                 if caps.is_match() {
                     break;
                 }
             }
         } else {
-            dl.re.captures(head, &mut caps);
+            dl.re.captures(head, caps.insert(dl.re.create_captures()));
         }
+        let Some(caps) = caps else { continue };
         let group = |name: &str| {
             caps.get_group_by_name(name)
                 .and_then(|s| head.get(s.start..s.end))

@@ -642,14 +642,13 @@ struct Starts {
     /// distinct start state (regex-automata has six kinds of look-behind), at most
     /// [`MAX_ROWS`]: a fixed size lets the scan index it without a bounds check.
     first: Box<[[u16; 256]; MAX_ROWS]>,
-    /// `first` as bits, per byte value: bit `r` (0..8) says a match can start with this byte
-    /// after look-behind row `r` (its code is not 0), bit `8 + ctx[b]` is the row this byte
-    /// selects for the next position. Bits 16..24: the byte's group as a first byte (one
-    /// bit, none if no second byte can follow it), bits 24..32: the groups whose first
-    /// bytes this byte may follow (a coarse `second`: it may let a dead position through,
-    /// never the reverse). One lookup per byte serves all, and the test of a position is
-    /// then an `and` of neighbouring entries, which the compiler vectorises.
-    live: Box<[u32; 256]>,
+    /// `first` and `second` together, per pair of bytes (`b0 | b1 << 8`): bit `r` says the
+    /// DFA survives `b0 b1` from look-behind row `r`. With `sel`, one lookup per position
+    /// tells exactly whether a match can start there as far as its first two bytes go (most
+    /// positions die there: a letter inside a word, a space before a lowercase word).
+    pair: Box<[u8; 1 << 16]>,
+    /// `1 << ctx[b]`: the row bit the byte `b` selects for the next position.
+    sel: Box<[u8; 256]>,
     /// The same for the second byte: 0: dies; 1: search; `k` ≥ 2: search only if the third
     /// byte's bit is set in `third[k]`. Rows 0 and 1 of both tables stand for the codes 0
     /// (nothing survives) and 1 (everything does), so a position is checked without branches
@@ -899,35 +898,21 @@ impl Starts {
             .into_iter()
             .chain(rows.second)
             .collect();
-        // the second bytes that can follow each first byte, after any look-behind
-        let mut follows = vec![[0u64; 4]; 256];
-        for (b0, f) in follows.iter_mut().enumerate() {
-            for row in &first {
-                for (b1, &w) in second[usize::from(row[b0])].iter().enumerate() {
-                    f[b1 >> 6] |= u64::from(w != 0) << (b1 & 63);
-                }
-            }
-        }
-        let (group, unions) = group_sets(&follows, 8);
-        let mut live = Box::new([0u32; 256]);
-        for (b, v) in live.iter_mut().enumerate() {
+        let mut pair: Box<[u8; 1 << 16]> = vec![0u8; 1 << 16].into_boxed_slice().try_into().ok()?;
+        for (b0, b1) in (0..256).flat_map(|b0| (0..256).map(move |b1| (b0, b1))) {
             for (r, row) in first.iter().enumerate() {
-                *v |= u32::from(row[b] != 0) << r;
-            }
-            *v |= 1 << (8 + ctx[b]);
-            if let Some(g) = group[b] {
-                *v |= 1 << (16 + g);
-            }
-            for (g, u) in unions.iter().enumerate() {
-                *v |= u32::from(u[b >> 6] >> (b & 63) & 1 == 1) << (24 + g);
+                let live = second[usize::from(row[b0])][b1] != 0;
+                pair[b0 | b1 << 8] |= u8::from(live) << r;
             }
         }
+        let sel = Box::new(std::array::from_fn(|b| 1u8 << ctx[b]));
         Some(Starts {
             dfa: scan,
             row_start,
             ctx,
             first: first_rows,
-            live,
+            pair,
+            sel,
             second,
             third: [[0; 4], [u64::MAX; 4]]
                 .into_iter()
@@ -953,26 +938,24 @@ impl Starts {
             .get(i..i + 66)
             .and_then(|b| <&[u8; 66]>::try_from(b).ok())
         {
-            // first bytes for all 64 positions, then the next two bytes where the first
-            // survives (most positions die on their first byte)
-            let live: [u32; 66] = std::array::from_fn(|k| match k.checked_sub(1) {
-                None => 1 << (8 + row % MAX_ROWS),
-                Some(j) => self.live[usize::from(block[j])],
-            });
-            // position k lives if its byte's row bits meet the row its look-behind selects,
-            // and the next byte may follow its byte's group
-            let mut ok = [0u8; 64];
-            for (k, o) in ok.iter_mut().enumerate() {
-                let first = live[k + 1] & (live[k] >> 8) & 0xff;
-                let second = (live[k + 1] >> 16) & (live[k + 2] >> 24) & 0xff;
-                *o = u8::from(first != 0) & u8::from(second != 0);
+            // the first two bytes of all 64 positions, then the third byte where they survive
+            // (most positions die on their first two bytes)
+            let mut live = [0u8; 64];
+            let mut sel = 1u8 << (row % MAX_ROWS);
+            for (k, v) in live.iter_mut().enumerate() {
+                let (b0, b1) = (block[k], block[k + 1]);
+                *v = self.pair[usize::from(b0) | usize::from(b1) << 8] & sel;
+                sel = self.sel[usize::from(b0)];
             }
-            mask = pack_flags(&ok);
+            mask = pack_flags(&live.map(|v| u8::from(v != 0)));
             let mut todo = mask;
             while todo != 0 {
                 let k = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
-                let r = (live[k] >> 8 & 0xff).trailing_zeros() as usize;
+                let r = match k.checked_sub(1) {
+                    None => row,
+                    Some(j) => usize::from(self.ctx[usize::from(block[j])]),
+                };
                 let code = self.first_code(r, block[k]);
                 let w = self.second[usize::from(code)][usize::from(block[k + 1])];
                 let b2 = block[k + 2];
@@ -1077,50 +1060,6 @@ fn walk(
         mat = Some((dfa.match_pattern(sid, 0).as_usize(), hay.len()));
     }
     Ok(mat)
-}
-
-/// Puts the non-empty byte sets `sets` (indexed by byte) into at most `max` groups (at most
-/// 8): each byte's group (`None` for an empty set) and each group's union, which holds the
-/// sets of all its bytes. Equal sets share a group; while there are too many groups, the two
-/// whose merge adds the fewest (set members × bytes) are merged.
-fn group_sets(sets: &[[u64; 4]], max: usize) -> (Vec<Option<u8>>, Vec<[u64; 4]>) {
-    let count = |s: &[u64; 4]| s.iter().map(|w| w.count_ones() as usize).sum::<usize>();
-    let union = |a: &[u64; 4], b: &[u64; 4]| [a[0] | b[0], a[1] | b[1], a[2] | b[2], a[3] | b[3]];
-    // (union, bytes in the group)
-    let mut groups: Vec<([u64; 4], Vec<usize>)> = Vec::new();
-    for (b, s) in sets.iter().enumerate() {
-        if count(s) == 0 {
-            continue;
-        }
-        match groups.iter_mut().find(|(u, _)| u == s) {
-            Some((_, bytes)) => bytes.push(b),
-            None => groups.push((*s, vec![b])),
-        }
-    }
-    while groups.len() > max.min(8) {
-        let mut best = (usize::MAX, 0, 1);
-        for i in 0..groups.len() {
-            for j in i + 1..groups.len() {
-                let (a, b) = (&groups[i], &groups[j]);
-                let merged = count(&union(&a.0, &b.0)) * (a.1.len() + b.1.len());
-                let cost = merged - count(&a.0) * a.1.len() - count(&b.0) * b.1.len();
-                if cost < best.0 {
-                    best = (cost, i, j);
-                }
-            }
-        }
-        let (_, i, j) = best;
-        let (u, bytes) = groups.swap_remove(j);
-        groups[i].0 = union(&groups[i].0, &u);
-        groups[i].1.extend(bytes);
-    }
-    let mut group = vec![None; sets.len()];
-    for (g, (_, bytes)) in groups.iter().enumerate() {
-        for &b in bytes {
-            group[b] = u8::try_from(g).ok();
-        }
-    }
-    (group, groups.into_iter().map(|(u, _)| u).collect())
 }
 
 /// 64 flags (each byte 0 or 1) as a bit mask, bit `k` for `flags[k]`, eight at a time.
@@ -1693,8 +1632,8 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
 #[cfg(test)]
 mod tests {
     use super::{
-        Grammar, Lexicon, group_sets, is_normal, is_plain_word, narrow_classes, normalise,
-        pack_flags, trie_regex,
+        Grammar, Lexicon, is_normal, is_plain_word, narrow_classes, normalise, pack_flags,
+        trie_regex,
     };
 
     #[test]
@@ -1721,33 +1660,34 @@ mod tests {
     }
 
     #[test]
-    fn group_sets_keeps_every_set_inside_its_group() {
-        let mut sets = vec![[0u64; 4]; 256];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        for (b, s) in sets.iter_mut().enumerate() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            if b % 5 != 0 {
-                *s = [seed, seed.rotate_left(17), 0, u64::from(b % 3 == 0)];
+    fn starts_mask_is_the_three_byte_check_of_every_position() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let g = Grammar::compile(&rules, &lex).expect("grammar");
+        let st = g.starts.as_ref().expect("the scan uses the anchored DFA");
+        let text = "On Monday, 3 March 2025, the firm said that in the third quarter of \
+                    last year profits rose 5% to $2.1bn; two weeks ago, at 10:30 a.m. \
+                    on Sept. 5th, it was 1998's best. Daily, every year, since the 1990s, \
+                    mid-2020 and the late '90s — early in the week (Jan 3rd) ÉTÉ 2021.";
+        let hay = text.as_bytes();
+        let row_at = |i: usize| st.ctx[i.checked_sub(1).map_or(256, |p| usize::from(hay[p]))];
+        // the tables read one byte at a time, as the tail of the text is
+        let naive = |at: usize| {
+            let v = st.first_code(usize::from(row_at(at)), hay[at]);
+            let w = st.second[usize::from(v)][usize::from(hay[at + 1])];
+            let b2 = hay[at + 2];
+            st.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1 == 1
+        };
+        let mut found = 0;
+        for i in 0..hay.len() - 66 {
+            let (mask, n) = st.starts_mask(hay, i, usize::from(row_at(i)));
+            assert_eq!(n, 64);
+            for k in 0..64 {
+                assert_eq!(mask >> k & 1 == 1, naive(i + k), "at {}", i + k);
             }
+            found += mask.count_ones();
         }
-        sets[7] = sets[6];
-        for max in [1, 3, 8] {
-            let (group, unions) = group_sets(&sets, max);
-            assert!(unions.len() <= max);
-            for (b, s) in sets.iter().enumerate() {
-                match group[b] {
-                    None => assert_eq!(*s, [0; 4], "{b}"),
-                    Some(g) => {
-                        let u = unions[usize::from(g)];
-                        assert!((0..4).all(|i| s[i] & !u[i] == 0), "{b}");
-                    }
-                }
-            }
-        }
-        let (group, _) = group_sets(&sets, 200);
-        assert_eq!(group[6], group[7]);
+        assert!(found > 100, "{found}");
     }
 
     #[test]

@@ -28,6 +28,8 @@ use grammar::{Cand, Grammar, Kind, Lexicon};
 pub struct DateExtractor {
     lex: Lexicon,
     grammar: Grammar,
+    /// The tense cue classes' words, one lookup per word.
+    cue_words: tense::CueWords,
     datelines: Vec<anchor::Dateline>,
     published: Option<Date>,
     day_first: bool,
@@ -38,6 +40,7 @@ impl DateExtractor {
         let lex = Lexicon::load(rules)?;
         let grammar = Grammar::compile(rules, &lex)?;
         let datelines = anchor::load_datelines(rules)?;
+        let cue_words = tense::CueWords::new(&lex);
         let published = match &opts.published {
             Some(s) => Some(parse_iso_date(s).ok_or_else(|| RuleError {
                 file: "--published".into(),
@@ -49,6 +52,7 @@ impl DateExtractor {
         Ok(DateExtractor {
             lex,
             grammar,
+            cue_words,
             datelines,
             published,
             day_first: opts.day_first,

@@ -375,7 +375,7 @@ impl<'a> Ctx<'a> {
             if rest.starts_with("'s") || rest.starts_with("’s") {
                 return Tense::Past;
             }
-            tense(&self.ex.lex, self.text, c.span, sent)
+            tense(&self.ex.lex, &self.ex.cue_words, self.text, c.span, sent)
         };
         let a = self.anchor;
         let m = self.modifier(c, rule);

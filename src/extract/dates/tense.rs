@@ -8,7 +8,7 @@
 //! A past form right after `be` is a participle ("would be paid"), and `was`/`were` before an
 //! `-ing` word an auxiliary ("were planning to"): neither is a cue.
 
-use super::grammar::{Lexicon, is_plain_word, may_start_in};
+use super::grammar::{Lexicon, is_plain_word};
 use crate::annotations::Span;
 use crate::extract::fx::{FxMap, FxSet};
 
@@ -104,7 +104,44 @@ fn split_words(s: &str) -> Vec<&str> {
     out
 }
 
-pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
+/// The words of the cue classes in one map, each with its classes as flags: a word of the
+/// clause is looked up once for all of them (most words are in none).
+pub struct CueWords {
+    flags: FxMap<String, u8>,
+}
+
+/// The word starts a two-word `future_cue` (as [`may_start_in`] says).
+const FIRST: u8 = 1;
+const FUTURE: u8 = 2;
+const PAST: u8 = 4;
+const NOT_PAST: u8 = 8;
+/// Not looked up yet.
+const UNKNOWN: u8 = 0x80;
+
+fn if_set(on: bool, flag: u8) -> u8 {
+    if on { flag } else { 0 }
+}
+
+impl CueWords {
+    pub fn new(lex: &Lexicon) -> Self {
+        let mut flags: FxMap<String, u8> = FxMap::default();
+        for (class, f) in [
+            ("future_cue", FUTURE),
+            ("past_cue", PAST),
+            ("not_past", NOT_PAST),
+        ] {
+            for w in lex.words_of(class).into_iter().flat_map(|m| m.keys()) {
+                *flags.entry(w.clone()).or_default() |= f;
+            }
+        }
+        for w in lex.firsts_of("future_cue").into_iter().flatten() {
+            *flags.entry(w.clone()).or_default() |= FIRST;
+        }
+        CueWords { flags }
+    }
+}
+
+pub fn tense(lex: &Lexicon, words: &CueWords, text: &str, span: Span, sentence: Span) -> Tense {
     // Words before, nearest first.
     let (words_before, words_after) = clause_words(text, span, sentence, true);
     let n = words_before.len().max(words_after.len());
@@ -113,20 +150,24 @@ pub fn tense(lex: &Lexicon, text: &str, span: Span, sentence: Span) -> Tense {
     // the classes and the first words of two-word cues, looked up once per clause
     let cues = Cues {
         lex,
+        words,
         firsts: lex.firsts_of("future_cue"),
         future: lex.words_of("future_cue"),
         past: lex.words_of("past_cue"),
         not_past: lex.words_of("not_past"),
     };
+    // each word's flags, looked up when first needed
+    let mut flags_before = vec![UNKNOWN; words_before.len()];
+    let mut flags_after = vec![UNKNOWN; words_after.len()];
     for k in 0..n {
         if k < words_before.len() {
             let i = words_before.len() - 1 - k;
-            if let Some(t) = cue(&cues, &words_before, i, &mut pair) {
+            if let Some(t) = cue(&cues, &words_before, &mut flags_before, i, &mut pair) {
                 return t;
             }
         }
         if k < words_after.len()
-            && let Some(t) = cue(&cues, &words_after, k, &mut pair)
+            && let Some(t) = cue(&cues, &words_after, &mut flags_after, k, &mut pair)
         {
             return t;
         }
@@ -148,6 +189,7 @@ pub fn clause_has(lex: &Lexicon, class: &str, text: &str, span: Span, sentence: 
 /// The cue classes of the lexicon, each looked up once per clause rather than per word.
 struct Cues<'a> {
     lex: &'a Lexicon,
+    words: &'a CueWords,
     /// the first words of two-word future cues (most words start none: no pair lookups then)
     firsts: Option<&'a FxSet<String>>,
     future: Option<&'a FxMap<String, String>>,
@@ -165,14 +207,57 @@ impl Cues<'_> {
             self.lex.has(class, word)
         }
     }
+
+    /// The flags of the word `w`: [`FIRST`] if `may_start_in(firsts, w)`, and the classes
+    /// `has` finds its lower case in.
+    fn flags(&self, w: &str) -> u8 {
+        let mut buf = [0u8; 32];
+        if let Some(b) = buf.get_mut(..w.len())
+            && w.is_ascii()
+        {
+            for (d, c) in b.iter_mut().zip(w.bytes()) {
+                *d = c.to_ascii_lowercase();
+            }
+            // ASCII in, ASCII out: always UTF-8
+            let lower = std::str::from_utf8(b).unwrap_or_default();
+            if is_plain_word(lower) {
+                // a plain word is looked up as it is in each class, as in the map
+                return self.words.flags.get(lower).copied().unwrap_or(0);
+            }
+            let first = self.firsts.is_some_and(|f| f.contains(lower));
+            return if_set(first, FIRST) | self.class_flags(lower);
+        }
+        // long or not ASCII: `may_start_in` says it may start one
+        if_set(self.firsts.is_some(), FIRST) | self.class_flags(&w.to_lowercase())
+    }
+
+    fn class_flags(&self, lower: &str) -> u8 {
+        if_set(self.has(self.future, "future_cue", lower), FUTURE)
+            | if_set(self.has(self.past, "past_cue", lower), PAST)
+            | if_set(self.has(self.not_past, "not_past", lower), NOT_PAST)
+    }
 }
 
-/// The tense word `words[i]` gives, if any.
-fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense> {
-    let (lex, firsts) = (cues.lex, cues.firsts);
+/// The tense word `words[i]` gives, if any (`flags`: the words' flags, [`UNKNOWN`] until
+/// looked up).
+fn cue(
+    cues: &Cues,
+    words: &[&str],
+    flags: &mut [u8],
+    i: usize,
+    pair: &mut String,
+) -> Option<Tense> {
+    let mut flag = |j: usize| {
+        if flags[j] == UNKNOWN {
+            flags[j] = cues.flags(words[j]);
+        }
+        flags[j]
+    };
+    let lex = cues.lex;
     let w = words[i];
+    let f = flag(i);
     if let Some(next) = words.get(i + 1)
-        && may_start_in(firsts, w)
+        && f & FIRST != 0
     {
         pair.clear();
         pair.push_str(w);
@@ -182,7 +267,7 @@ fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense
             return Some(Tense::Future);
         }
     }
-    if i > 0 && may_start_in(firsts, words[i - 1]) {
+    if i > 0 && flag(i - 1) & FIRST != 0 {
         pair.clear();
         pair.push_str(words[i - 1]);
         pair.push(' ');
@@ -191,6 +276,9 @@ fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense
             return Some(Tense::Future);
         }
     }
+    if f & FUTURE != 0 {
+        return Some(Tense::Future);
+    }
     let owned;
     let lower: &str = if w.bytes().any(|b| b.is_ascii_uppercase()) || !w.is_ascii() {
         owned = w.to_lowercase();
@@ -198,9 +286,6 @@ fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense
     } else {
         w
     };
-    if cues.has(cues.future, "future_cue", lower) {
-        return Some(Tense::Future);
-    }
     if lower.ends_with("'ll") || lower.ends_with("’ll") {
         return Some(Tense::Future);
     }
@@ -214,14 +299,10 @@ fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense
     }
     // "would be paid", "to be named": a participle after `be` is no past tense
     let after_be = i > 0 && words[i - 1].eq_ignore_ascii_case("be");
-    if cues.has(cues.past, "past_cue", lower) {
+    if f & PAST != 0 {
         return (!after_be).then_some(Tense::Past);
     }
-    if lower.len() > 4
-        && lower.ends_with("ed")
-        && lower.is_ascii()
-        && !cues.has(cues.not_past, "not_past", lower)
-        && !cues.has(cues.future, "future_cue", lower)
+    if lower.len() > 4 && lower.ends_with("ed") && lower.is_ascii() && f & (NOT_PAST | FUTURE) == 0
     {
         return (!after_be).then_some(Tense::Past);
     }
@@ -230,7 +311,59 @@ fn cue(cues: &Cues, words: &[&str], i: usize, pair: &mut String) -> Option<Tense
 
 #[cfg(test)]
 mod tests {
-    use super::split_words;
+    use super::*;
+    use crate::extract::dates::grammar::may_start_in;
+
+    #[test]
+    fn a_word_s_flags_are_its_class_lookups() {
+        let rules = crate::rules::RuleSet::builtin();
+        let lex = Lexicon::load(&rules).expect("lexicon");
+        let words = CueWords::new(&lex);
+        let cues = Cues {
+            lex: &lex,
+            words: &words,
+            firsts: lex.firsts_of("future_cue"),
+            future: lex.words_of("future_cue"),
+            past: lex.words_of("past_cue"),
+            not_past: lex.words_of("not_past"),
+        };
+        let mut samples: Vec<String> = ["future_cue", "past_cue", "not_past"]
+            .iter()
+            .flat_map(|c| lex.words_of(c).into_iter().flat_map(|m| m.keys().cloned()))
+            .chain(cues.firsts.into_iter().flatten().cloned())
+            .collect();
+        assert!(samples.len() > 20, "{}", samples.len());
+        for w in samples.clone() {
+            samples.push(w.to_uppercase());
+            samples.push(format!("{w}-x"));
+        }
+        samples.extend(
+            [
+                "",
+                "the",
+                "said",
+                "Planned",
+                "café",
+                "ÉTÉ",
+                "x’ll",
+                "co-operated",
+            ]
+            .map(String::from),
+        );
+        samples.push("a".repeat(40));
+        let mut set = 0;
+        for w in &samples {
+            let lower = w.to_lowercase();
+            let has = |class| lex.has(class, &lower);
+            let want = if_set(may_start_in(cues.firsts, w), FIRST)
+                | if_set(has("future_cue"), FUTURE)
+                | if_set(has("past_cue"), PAST)
+                | if_set(has("not_past"), NOT_PAST);
+            assert_eq!(cues.flags(w), want, "{w:?}");
+            set += usize::from(want != 0);
+        }
+        assert!(set > 20, "{set}");
+    }
 
     #[test]
     fn split_words_matches_the_char_split() {
