@@ -821,16 +821,20 @@ impl Lexicon {
     /// from `annotate`; lowercase ones are looked up here, behind a cheap first-byte/length filter.
     #[inline]
     pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u32) -> bool {
+        self.ctx_flags(text, t) & flag != 0
+    }
+
+    /// All the flags `ctx` tests, for a token asked about more than one.
+    #[inline]
+    pub(crate) fn ctx_flags(&self, text: &str, t: &super::tokens::Tok) -> u32 {
         if t.cased() {
-            return t.has(flag);
+            return t.wf;
         }
         let n = t.e - t.s;
         if n >= 32 || self.ctx_filter[text.as_bytes()[t.s] as usize] & (1 << n) == 0 {
-            return false;
+            return 0;
         }
-        self.ctx_info
-            .get(&text[t.s..t.e])
-            .is_some_and(|&f| f & flag != 0)
+        self.ctx_info.get(&text[t.s..t.e]).map_or(0, |&f| f)
     }
 
     /// Is this lowercase token a sports word? (`ctx(.., W_SPORT)` behind a tighter filter.)

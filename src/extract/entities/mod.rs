@@ -912,34 +912,38 @@ impl EntityExtractor {
                 self.push_person(toks, a, b, self.ids.age.clone(), prio::PERSON_SAID, cands);
             }
         }
+        // the context flags of the next word when one space away (read by the two rules below)
+        let after_flags = if (1..=3).contains(&n) && (en.org_context || en.said) {
+            toks.get(b)
+                .filter(|t| text[toks[b - 1].e..t.s] == *" ")
+                .map_or(0, |t| lex.ctx_flags(text, t))
+        } else {
+            0
+        };
         // `X shares`, `X spokesman`: an organisation
-        if en.org_context && (1..=3).contains(&n) && b < toks.len() {
-            let next = &toks[b];
-            if text[toks[b - 1].e..next.s] == *" "
-                && self.lex.ctx(text, next, W_ORG_AFTER)
-                && !toks[a..b]
-                    .iter()
-                    .any(|t| t.has(W_GAZ | W_FIRST | W_NONENT) || t.zipf >= 4.0)
-            {
-                cands.push(Cand {
-                    s: toks[a].s,
-                    e: toks[b - 1].e,
-                    label: "ORG",
-                    entry: None,
-                    norm: None,
-                    rule: self.ids.org_context.clone(),
-                    prio: prio::PERSON_SAID,
-                });
-            }
+        if en.org_context
+            && after_flags & W_ORG_AFTER != 0
+            && !toks[a..b]
+                .iter()
+                .any(|t| t.has(W_GAZ | W_FIRST | W_NONENT) || t.zipf >= 4.0)
+        {
+            cands.push(Cand {
+                s: toks[a].s,
+                e: toks[b - 1].e,
+                label: "ORG",
+                entry: None,
+                norm: None,
+                rule: self.ids.org_context.clone(),
+                prio: prio::PERSON_SAID,
+            });
         }
         // `X said` / `said X`
         if en.said && (1..=3).contains(&n) {
-            let after = toks.get(b).filter(|t| text[toks[b - 1].e..t.s] == *" ");
             let before = a
                 .checked_sub(1)
                 .map(|p| &toks[p])
                 .filter(|t| text[t.e..toks[a].s] == *" ");
-            let verb_after = after.is_some_and(|t| self.lex.ctx(text, t, W_PVERB));
+            let verb_after = after_flags & W_PVERB != 0;
             let verb_before =
                 before.is_some_and(|t| t.text(text) == "said" || t.text(text) == "says");
             if (verb_after || verb_before) && self.plausible_said(toks, a, b) {
