@@ -472,6 +472,12 @@ impl EntityExtractor {
             if gap != " " && gap != "-" {
                 break;
             }
+            // every word of a title is a title word: a capitalised ASCII word that is none (its
+            // flags say so) starts no title that reaches k
+            let p = &toks[a - 1];
+            if p.cased() && !p.has(W_TITLEW) && p.text(text).is_ascii() {
+                break;
+            }
             a -= 1;
         }
         // the words a..=k lowercase, joined by spaces: the title of words x..=k is the key's end

@@ -147,6 +147,14 @@ fn title_is_not_part_of_the_person() {
     assert_none(&e, "Prime Minister Ingrid Halvorsen");
 }
 
+/// A title after capitalised words that are in no title (the title search stops at them).
+#[test]
+fn title_after_other_capitalised_words() {
+    let e = run("The Kvarnholt Group Chief Executive Brita Lundqvist resigned.");
+    let p = find(&e, "Brita Lundqvist").unwrap();
+    assert_eq!((p.label, p.rule.as_str()), ("PERSON", "ent.person_title"));
+}
+
 #[test]
 fn honorific_with_period_marks_a_person() {
     let e = run("The report was written by Dr. Okonkwo and reviewed by Mr Castellano.");
