@@ -234,7 +234,7 @@ pub(crate) struct Lexicon {
     /// The same filter for the sports words alone (the sports rule scans whole lines).
     pub sport_filter: Vec<u32>,
     /// The same filter for the first words of names that do not start with a capital.
-    pub lname_filter: Vec<u32>,
+    pub lname_filter: Box<[u32; 256]>,
     /// A bit per hash of the lowercase form of each `cased` word.
     cased_bits: Vec<u64>,
     pub build_ms: f64,
@@ -588,7 +588,7 @@ impl Lexicon {
                     cased.entry(n).flags |= flag;
                 }
             }
-            let mut lname_filter = vec![0u32; 256];
+            let mut lname_filter = Box::new([0u32; 256]);
             for (ei, (n, e)) in names.iter().zip(&entries).enumerate() {
                 if let Some(a) = names.get(ei + AHEAD) {
                     cased.prefetch(a);
@@ -821,16 +821,20 @@ impl Lexicon {
     /// from `annotate`; lowercase ones are looked up here, behind a cheap first-byte/length filter.
     #[inline]
     pub(crate) fn ctx(&self, text: &str, t: &super::tokens::Tok, flag: u32) -> bool {
-        if t.cap || t.upper {
-            return t.has(flag);
+        self.ctx_flags(text, t) & flag != 0
+    }
+
+    /// All the flags `ctx` tests, for a token asked about more than one.
+    #[inline]
+    pub(crate) fn ctx_flags(&self, text: &str, t: &super::tokens::Tok) -> u32 {
+        if t.cased() {
+            return t.wf;
         }
         let n = t.e - t.s;
         if n >= 32 || self.ctx_filter[text.as_bytes()[t.s] as usize] & (1 << n) == 0 {
-            return false;
+            return 0;
         }
-        self.ctx_info
-            .get(&text[t.s..t.e])
-            .is_some_and(|&f| f & flag != 0)
+        self.ctx_info.get(&text[t.s..t.e]).map_or(0, |&f| f)
     }
 
     /// Is this lowercase token a sports word? (`ctx(.., W_SPORT)` behind a tighter filter.)
@@ -846,7 +850,7 @@ impl Lexicon {
     /// `W_NSTART` and `W_GAZ` from `annotate`; other words go through a first-byte/length filter.
     #[inline]
     pub(crate) fn name_start(&self, text: &str, t: &super::tokens::Tok) -> bool {
-        if t.cap || t.upper {
+        if t.cased() {
             return t.has(W_NSTART | W_GAZ);
         }
         let n = t.e - t.s;
@@ -880,9 +884,9 @@ impl Lexicon {
         caps.clear();
         starts.clear();
         for (i, t) in toks.iter().enumerate() {
-            if t.cap || t.upper {
+            if t.cased() {
                 starts.push(i as u32);
-                if t.cap {
+                if t.cap() {
                     caps.push(i as u32);
                 }
             } else if self.name_start(text, t) {
@@ -912,7 +916,7 @@ impl Lexicon {
         const RING: usize = 8;
         let bytes = text.as_bytes();
         let key_of = |a: &super::tokens::Tok| -> Option<FoldedKey> {
-            if a.cap || a.upper {
+            if a.cased() {
                 folded_key(&bytes[a.s..a.e])
             } else {
                 None
@@ -929,7 +933,7 @@ impl Lexicon {
                     Some(key) => self.info.prefetch(key),
                     None => {
                         let a = &toks[a as usize];
-                        if (a.cap || a.upper)
+                        if a.cased()
                             && let Some(key) = lower_key(&text[a.s..a.e])
                         {
                             self.lower.prefetch_key(&key);
@@ -941,7 +945,7 @@ impl Lexicon {
             let folded = ring[k % RING].take();
             let t = &mut toks[ti as usize];
             // lowercase words are looked up lazily, only where a rule asks (`ctx`)
-            if !(t.cap || t.upper) {
+            if !t.cased() {
                 continue;
             }
             let w = &text[t.s..t.e];
@@ -1095,16 +1099,14 @@ mod tests {
         assert!(words.len() > 100_000);
         let mut checked = 0;
         for w in &words {
-            let mut toks = [Tok {
-                s: 0,
-                e: w.len(),
-                cap: w.as_bytes()[0].is_ascii_uppercase(),
-                upper: w.bytes().any(|b| b.is_ascii_uppercase())
+            let mut toks = [Tok::with_case(
+                0,
+                w.len(),
+                w.as_bytes()[0].is_ascii_uppercase(),
+                w.bytes().any(|b| b.is_ascii_uppercase())
                     && !w.bytes().any(|b| b.is_ascii_lowercase()),
-                ..Tok::default()
-            }];
-            toks[0].gaz = u32::MAX;
-            if !(toks[0].cap || toks[0].upper) {
+            )];
+            if !toks[0].cased() {
                 continue;
             }
             let (mut caps, mut starts) = (Vec::new(), Vec::new());

@@ -255,7 +255,7 @@ fn is_word_byte_after(text: &str, pos: usize) -> bool {
 
 /// Lowercase name particles that may sit inside a person's name (`van`, `de`, `al`).
 fn is_particle(text: &str, t: &Tok) -> bool {
-    t.lower
+    t.lower()
         && matches!(
             t.text(text),
             "de" | "la" | "du" | "da" | "von" | "van" | "der" | "den" | "del" | "al" | "bin" | "el"
@@ -285,9 +285,9 @@ impl EntityExtractor {
             if t.s < next_free {
                 continue;
             }
-            let caps = t.caps_line || (t.upper && !t.digits && t.e - t.s >= 3);
+            let caps = t.caps_line() || (t.upper() && !t.digits() && t.e - t.s >= 3);
             let mut hit = false;
-            let found = if (t.cap || t.upper) && !t.has(W_NSTART) {
+            let found = if t.cased() && !t.has(W_NSTART) {
                 // no longer name starts with this word: the longest name the text starts with
                 // here and that ends on a word boundary is the word itself, if it is a name (a
                 // shorter one would end inside the word)
@@ -303,7 +303,7 @@ impl EntityExtractor {
                 let end = t.s + len;
                 let name = &text[t.s..end];
                 // an acronym that is also a word (`WHO`, `US`) in a caps headline is the word
-                let skip = t.caps_line
+                let skip = t.caps_line()
                     && !name.contains('.')
                     && !name.bytes().any(|b| b.is_ascii_lowercase())
                     && lex.zipf(name) >= 4.0;
@@ -317,11 +317,11 @@ impl EntityExtractor {
             // upper-cased trie (for capitalised or capital words only)
             if !hit
                 && caps
-                && (t.cap || t.upper)
+                && t.cased()
                 && let Some((len, ei)) = lex.upper.longest_prefix(&bytes[t.s..])
                 && !is_word_byte_after(text, t.s + len)
                 // outside caps lines a short caps word is more likely an acronym (`IPO`)
-                && (t.caps_line || len >= 5)
+                && (t.caps_line() || len >= 5)
             {
                 self.push_gaz(toks, ti, t.s, t.s + len, ei, cands);
                 next_free = t.s + len;
@@ -347,7 +347,7 @@ impl EntityExtractor {
         let single = t.e == e;
         // a weak single word at the start of a sentence that is an everyday word is not a name
         // (the build already leaves out most such names; this catches the rest)
-        if !table.strong && single && t.sent_start && !t.caps_line && t.zipf >= 5.0 {
+        if !table.strong && single && t.sent_start() && !t.caps_line() && t.zipf >= 5.0 {
             return;
         }
         let prio = if entry.ambiguous {
@@ -375,7 +375,7 @@ impl EntityExtractor {
                 continue;
             }
             i = ci as usize;
-            if toks[i].caps_line {
+            if toks[i].caps_line() {
                 continue;
             }
             // build the phrase [i, j) and its connector positions
@@ -388,11 +388,11 @@ impl EntityExtractor {
                 let prev = toks[j - 1];
                 let gap = &text[prev.e..toks[j].s];
                 let nt = toks[j];
-                if nt.cap && !nt.caps_line {
-                    let prev_initial = prev.e - prev.s == 1 && prev.cap;
+                if nt.cap() && !nt.caps_line() {
+                    let prev_initial = prev.e - prev.s == 1 && prev.cap();
                     let ok = matches!(gap, " " | "-" | " & " | "&")
                         || (prev_initial && matches!(gap, ". " | "."))
-                        || (gap == "'" && prev.e - prev.s == 1 && prev.cap);
+                        || (gap == "'" && prev.e - prev.s == 1 && prev.cap());
                     if ok {
                         j += 1;
                         continue;
@@ -400,7 +400,7 @@ impl EntityExtractor {
                     break;
                 }
                 // connector: `of`, `de`, `of the` between capitalised words
-                if gap == " " && nt.lower {
+                if gap == " " && nt.lower() {
                     let w = nt.text(text);
                     if CONNECTORS.contains(&w) {
                         let mut k = j + 1;
@@ -420,8 +420,8 @@ impl EntityExtractor {
                             k += 1;
                         }
                         if k < toks.len()
-                            && toks[k].cap
-                            && !toks[k].caps_line
+                            && toks[k].cap()
+                            && !toks[k].caps_line()
                             && &text[toks[k - 1].e..toks[k].s] == " "
                         {
                             has_of |= w == "of";
@@ -438,7 +438,7 @@ impl EntityExtractor {
     }
 
     fn is_connector(&self, text: &str, t: &Tok) -> bool {
-        t.lower && (CONNECTORS.contains(&t.text(text)) || t.text(text) == "the")
+        t.lower() && (CONNECTORS.contains(&t.text(text)) || t.text(text) == "the")
     }
 
     /// Does a title (one or more words) end at token `k` (inclusive), starting at or after
@@ -451,7 +451,7 @@ impl EntityExtractor {
             return None;
         }
         let t = &toks[k];
-        let title_word = if t.cap || t.upper {
+        let title_word = if t.cased() {
             t.has(W_TITLEW)
         } else {
             self.lex.ctx(text, t, W_TITLEW)
@@ -470,6 +470,12 @@ impl EntityExtractor {
         while a > lo && k + 1 - a < self.lex.max_title_words {
             let gap = &text[toks[a - 1].e..toks[a].s];
             if gap != " " && gap != "-" {
+                break;
+            }
+            // every word of a title is a title word: a capitalised ASCII word that is none (its
+            // flags say so) starts no title that reaches k
+            let p = &toks[a - 1];
+            if p.cased() && !p.has(W_TITLEW) && p.text(text).is_ascii() {
                 break;
             }
             a -= 1;
@@ -550,14 +556,14 @@ impl EntityExtractor {
                         continue;
                     }
                 };
-                if k < b && !toks[k].cap {
+                if k < b && !toks[k].cap() {
                     continue;
                 }
                 // a suffix is written capitalised (`Ltd`, `N.V.`), not `the company`
                 let cap_at = text[pos..].chars().next().is_some_and(|c| c.is_uppercase());
                 if cap_at && let Some(len) = lex.legal_suffix_at(text, pos) {
                     let mut s0 = a;
-                    if toks[s0].sent_start && toks[s0].zipf >= 4.5 && s0 + 1 < k {
+                    if toks[s0].sent_start() && toks[s0].zipf >= 4.5 && s0 + 1 < k {
                         s0 += 1;
                     }
                     let end = pos + len;
@@ -583,11 +589,11 @@ impl EntityExtractor {
         while s0 < b
             && !self.is_connector(text, &toks[s0])
             && (toks[s0].has(W_NONENT)
-                || (toks[s0].sent_start
+                || (toks[s0].sent_start()
                     && toks[s0].zipf >= 4.0
                     && !(toks[s0].has(W_FIRST)
                         && s0 + 1 < b
-                        && toks[s0 + 1].cap
+                        && toks[s0 + 1].cap()
                         && toks[s0 + 1].zipf < 4.0)
                     && !toks[s0].has(W_TITLE1)
                     // `British Airways`: a strong name followed by more of the phrase stays
@@ -671,7 +677,7 @@ impl EntityExtractor {
             let prev = &toks[s0 - 1];
             let rare = (s0..b).all(|k| {
                 let t = &toks[k];
-                !t.upper && t.zipf < 3.5 && !t.has(W_FIRST | W_NONENT)
+                !t.upper() && t.zipf < 3.5 && !t.has(W_FIRST | W_NONENT)
             });
             if rare && prev.text(text) == "in" && &text[prev.e..toks[s0].s] == " " {
                 cands.push(Cand {
@@ -691,7 +697,7 @@ impl EntityExtractor {
             let t = &toks[s0];
             let w = tx(s0);
             let n = w.len();
-            if t.upper
+            if t.upper()
                 && (2..=6).contains(&n)
                 && w.bytes().filter(|c| c.is_ascii_uppercase()).count() >= 2
                 && !t.has(W_NONENT)
@@ -780,7 +786,7 @@ impl EntityExtractor {
             if is_particle(text, t) {
                 continue;
             }
-            if !t.cap || t.has(W_NONENT | W_HEAD_LAST) {
+            if !t.cap() || t.has(W_NONENT | W_HEAD_LAST) {
                 return false;
             }
             // an everyday word (`General Electric`), unless a known name (`Kerry Washington`)
@@ -851,7 +857,7 @@ impl EntityExtractor {
             let mut k = a;
             while k < b
                 && toks[k].e - toks[k].s == 1
-                && toks[k].cap
+                && toks[k].cap()
                 && text[toks[k].e..].starts_with('.')
             {
                 k += 1;
@@ -873,8 +879,8 @@ impl EntityExtractor {
                 if k > a && is_particle(text, t) {
                     return true;
                 }
-                t.cap
-                    && !t.upper
+                t.cap()
+                    && !t.upper()
                     && t.e - t.s > 1
                     && (k > a && !t.has(W_GAZ_STRONG) || !t.has(W_GAZ))
                     && !t.has(W_HEAD_LAST | W_NONENT | W_TITLE1)
@@ -896,7 +902,7 @@ impl EntityExtractor {
             && (1..=3).contains(&n)
             && b < toks.len()
             && b + 1 < toks.len()
-            && toks[b].digits
+            && toks[b].digits()
             && toks[b].e - toks[b].s == 2
         {
             let age = &toks[b];
@@ -904,42 +910,46 @@ impl EntityExtractor {
             let gap2 = text[age.e..toks[b + 1].s].trim();
             if gap1 == ","
                 && (gap2 == "," || gap2.starts_with(','))
-                && age.digits
+                && age.digits()
                 && age.e - age.s == 2
-                && !toks[a..b].iter().any(|t| t.has(W_GAZ_STRONG) || t.upper)
+                && !toks[a..b].iter().any(|t| t.has(W_GAZ_STRONG) || t.upper())
                 && self.plausible_said(toks, a, b)
             {
                 self.push_person(toks, a, b, self.ids.age.clone(), prio::PERSON_SAID, cands);
             }
         }
+        // the context flags of the next word when one space away (read by the two rules below)
+        let after_flags = if (1..=3).contains(&n) && (en.org_context || en.said) {
+            toks.get(b)
+                .filter(|t| text[toks[b - 1].e..t.s] == *" ")
+                .map_or(0, |t| lex.ctx_flags(text, t))
+        } else {
+            0
+        };
         // `X shares`, `X spokesman`: an organisation
-        if en.org_context && (1..=3).contains(&n) && b < toks.len() {
-            let next = &toks[b];
-            if text[toks[b - 1].e..next.s] == *" "
-                && self.lex.ctx(text, next, W_ORG_AFTER)
-                && !toks[a..b]
-                    .iter()
-                    .any(|t| t.has(W_GAZ | W_FIRST | W_NONENT) || t.zipf >= 4.0)
-            {
-                cands.push(Cand {
-                    s: toks[a].s,
-                    e: toks[b - 1].e,
-                    label: "ORG",
-                    entry: None,
-                    norm: None,
-                    rule: self.ids.org_context.clone(),
-                    prio: prio::PERSON_SAID,
-                });
-            }
+        if en.org_context
+            && after_flags & W_ORG_AFTER != 0
+            && !toks[a..b]
+                .iter()
+                .any(|t| t.has(W_GAZ | W_FIRST | W_NONENT) || t.zipf >= 4.0)
+        {
+            cands.push(Cand {
+                s: toks[a].s,
+                e: toks[b - 1].e,
+                label: "ORG",
+                entry: None,
+                norm: None,
+                rule: self.ids.org_context.clone(),
+                prio: prio::PERSON_SAID,
+            });
         }
         // `X said` / `said X`
         if en.said && (1..=3).contains(&n) {
-            let after = toks.get(b).filter(|t| text[toks[b - 1].e..t.s] == *" ");
             let before = a
                 .checked_sub(1)
                 .map(|p| &toks[p])
                 .filter(|t| text[t.e..toks[a].s] == *" ");
-            let verb_after = after.is_some_and(|t| self.lex.ctx(text, t, W_PVERB));
+            let verb_after = after_flags & W_PVERB != 0;
             let verb_before =
                 before.is_some_and(|t| t.text(text) == "said" || t.text(text) == "says");
             if (verb_after || verb_before) && self.plausible_said(toks, a, b) {
@@ -950,7 +960,7 @@ impl EntityExtractor {
 
     fn plausible_said(&self, toks: &[Tok], a: usize, b: usize) -> bool {
         for t in &toks[a..b] {
-            if t.upper && t.e - t.s > 1 {
+            if t.upper() && t.e - t.s > 1 {
                 return false;
             }
             if t.has(W_NONENT | W_HEAD_LAST) {
@@ -960,7 +970,7 @@ impl EntityExtractor {
                 return false;
             }
             // `Analysts said` at the start of a sentence: a common noun
-            if t.sent_start && t.zipf >= 3.0 && !t.has(W_FIRST) {
+            if t.sent_start() && t.zipf >= 3.0 && !t.has(W_FIRST) {
                 return false;
             }
             if t.has(W_GAZ) && !t.has(W_GAZ_AMBIG) && b - a == 1 {
@@ -1093,7 +1103,7 @@ impl EntityExtractor {
                 let mut found: Option<(usize, &'static str, Arc<str>, Option<u32>)> = None;
                 for n in 1..=4usize {
                     let j = i + n - 1;
-                    if j >= toks.len() || !toks[j].cap {
+                    if j >= toks.len() || !toks[j].cap() {
                         break;
                     }
                     let s = &text[t.s..toks[j].e];
@@ -1151,7 +1161,7 @@ impl EntityExtractor {
         }
         // sports cues of a line, computed only for lines with a city or county on them
         let doc_sports = toks.iter().take(12).any(|t| lex.ctx(text, t, W_SPORT));
-        let newline_before = |k: usize| k == 0 || toks[k].nl;
+        let newline_before = |k: usize| k == 0 || toks[k].nl();
         let mut line_cache: Vec<(usize, usize, bool)> = Vec::new();
         let mut line_of = |ti: usize| -> (usize, usize, bool) {
             // places come in text order: the line of the previous one is the likely hit
@@ -1175,20 +1185,20 @@ impl EntityExtractor {
             let mut has_digit = false;
             for k in i..j {
                 let t = &toks[k];
-                if t.digits {
+                if t.digits() {
                     has_digit = true;
                     // a score: two one-digit numbers joined by a hyphen (`3-1`)
                     if k + 1 < j
                         && t.e - t.s == 1
                         && &text[t.e..toks[k + 1].s] == "-"
-                        && toks[k + 1].digits
+                        && toks[k + 1].digits()
                         && toks[k + 1].e - toks[k + 1].s == 1
                         && !text[toks[k + 1].e..].starts_with('-')
                         && !text[..t.s].ends_with('-')
                     {
                         sporty = true;
                     }
-                } else if t.lower && lex.sport_word(text, t) {
+                } else if t.lower() && lex.sport_word(text, t) {
                     sporty = true;
                 }
             }
@@ -1215,7 +1225,7 @@ impl EntityExtractor {
                 .checked_sub(1)
                 .is_some_and(|p| lex.ctx(text, &toks[p], W_LPREP));
             // a dateline (`OSLO 2026-03-02`) stays a place
-            let line_start = ti == 0 || toks[ti].nl;
+            let line_start = ti == 0 || toks[ti].nl();
             let next = toks.partition_point(|t| t.s < c.e);
             // a dateline: the place opens its line and a year follows within a few words
             // (`OSLO 2026-03-02`, `TROMSO, Norway 2026-03-02`)
@@ -1223,8 +1233,8 @@ impl EntityExtractor {
                 && toks[next.min(toks.len())..]
                     .iter()
                     .take(4)
-                    .take_while(|n| !n.nl)
-                    .any(|n| n.digits && n.e - n.s == 4);
+                    .take_while(|n| !n.nl())
+                    .any(|n| n.digits() && n.e - n.s == 4);
             // inside parentheses or after a venue (`(at Ibrox, Glasgow)`, `(Norway)`)
             let after = text[c.e..].trim_start_matches(' ');
             let before = text[..c.s].trim_end_matches(' ');
@@ -1238,7 +1248,7 @@ impl EntityExtractor {
                 )
                 && toks
                     .get(next)
-                    .is_some_and(|n| n.lower && text[c.e..n.s] == *" ");
+                    .is_some_and(|n| n.lower() && text[c.e..n.s] == *" ");
             // a venue before a colon (`Tromso : Bergen 241`) stays a place
             let venue = text[c.e..].trim_start_matches(' ').starts_with(':');
             if after_prep || dateline || venue || in_parens || modifier {
@@ -1264,11 +1274,11 @@ impl EntityExtractor {
             };
             let mut last = toks.partition_point(|t| t.s < c.e) - 1;
             let same_case = |t: &Tok| {
-                t.cap
-                    && !t.digits
-                    && !t.caps_line
-                    && !t.upper
-                    && t.zipf < if t.sent_start { 5.0 } else { 6.0 }
+                t.cap()
+                    && !t.digits()
+                    && !t.caps_line()
+                    && !t.upper()
+                    && t.zipf < if t.sent_start() { 5.0 } else { 6.0 }
             };
             while last + 1 < toks.len()
                 && &text[toks[last].e..toks[last + 1].s] == " "

@@ -147,6 +147,14 @@ fn title_is_not_part_of_the_person() {
     assert_none(&e, "Prime Minister Ingrid Halvorsen");
 }
 
+/// A title after capitalised words that are in no title (the title search stops at them).
+#[test]
+fn title_after_other_capitalised_words() {
+    let e = run("The Kvarnholt Group Chief Executive Brita Lundqvist resigned.");
+    let p = find(&e, "Brita Lundqvist").unwrap();
+    assert_eq!((p.label, p.rule.as_str()), ("PERSON", "ent.person_title"));
+}
+
 #[test]
 fn honorific_with_period_marks_a_person() {
     let e = run("The report was written by Dr. Okonkwo and reviewed by Mr Castellano.");
@@ -577,6 +585,76 @@ fn tokenize_lists_the_same_starts_as_the_definition() {
         lex.list_starts(text, &toks, &mut caps2, &mut starts2);
         assert_eq!((&caps, &starts), (&caps2, &starts2), "{text}");
         assert!(!text.contains("Rask") || !starts.is_empty());
+    }
+}
+
+/// `tokenize` gives the tokens and flags of the plain definition: runs of alphanumeric characters,
+/// their case, a line's first token, and lines in capitals.
+#[test]
+fn tokenize_agrees_with_the_plain_definition() {
+    let lex = Lexicon::new(&RuleSet::builtin()).unwrap();
+    let texts = [
+        "Prime Minister Halvard Rask met the European Union in New Delhi on 3 May.",
+        "LEEDS 3 NORWICH 2\nthe new york office of São Paulo’s Ünal & Co said “no”.",
+        "Über 2,000 people in zürich and île-de-France; İstanbul, Ωmega x² ﬁne.\n\nabc  def",
+        "united states of america, 2026-03-02, US-based IBM and iPhone 15.\nx\nA B\nabcdefghijklmnopq é",
+        "a",
+        "",
+    ];
+    for text in texts {
+        let ann = Annotations::default();
+        let (mut toks, mut caps, mut starts) = (Vec::new(), Vec::new(), Vec::new());
+        tokenize(
+            text,
+            0,
+            &ann,
+            &lex.lname_filter,
+            &mut toks,
+            &mut caps,
+            &mut starts,
+        );
+        // (start, end, first char upper, first char lower, all digits, in capitals, line start)
+        let mut want = Vec::new();
+        let mut lines = Vec::new();
+        for line in text.split('\n') {
+            let base = line.as_ptr() as usize - text.as_ptr() as usize;
+            let mut line_toks = Vec::new();
+            let mut cur: Option<usize> = None;
+            for (i, c) in line.char_indices().chain([(line.len(), ' ')]) {
+                match (c.is_alphanumeric(), cur) {
+                    (true, None) => cur = Some(i),
+                    (false, Some(s)) => {
+                        let w = &line[s..i];
+                        let first = w.chars().next().unwrap();
+                        let upper = w.chars().any(|c| c.is_uppercase())
+                            && !w.chars().any(|c| c.is_lowercase());
+                        line_toks.push((
+                            base + s,
+                            base + i,
+                            first.is_uppercase(),
+                            first.is_lowercase(),
+                            w.bytes().all(|b| b.is_ascii_digit()),
+                            upper,
+                            line_toks.is_empty(),
+                        ));
+                        cur = None;
+                    }
+                    _ => {}
+                }
+            }
+            let caps = line_toks.iter().all(|t| t.4 || t.5)
+                && line_toks.iter().any(|t| !t.4 && t.1 - t.0 > 1);
+            lines.extend(line_toks.iter().map(|_| caps));
+            want.extend(line_toks);
+        }
+        let got: Vec<_> = toks
+            .iter()
+            .map(|t| (t.s, t.e, t.cap(), t.lower(), t.digits(), t.upper(), t.nl()))
+            .collect();
+        assert_eq!(got, want, "{text}");
+        let got_caps: Vec<bool> = toks.iter().map(|t| t.caps_line()).collect();
+        assert_eq!(got_caps, lines, "{text}");
+        assert!(toks.iter().all(|t| t.sent_start() == t.nl()), "{text}");
     }
 }
 
