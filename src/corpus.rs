@@ -517,15 +517,29 @@ fn classify(root: &Path, entry: walkdir::Result<walkdir::DirEntry>, sizes: bool)
 
 /// `doc_id`: the path relative to the input root, `/`-separated.
 fn relative_id(root: &Path, path: &Path) -> String {
+    // the usual case, once per file and walk: the walk joined `root` and the rest with a `/`,
+    // and the rest is clean `/`-separated UTF-8 (a string prefix is far cheaper than
+    // `strip_prefix`, which compares components)
+    let clean = |s: &str| {
+        cfg!(unix)
+            && !s.is_empty()
+            && !s.starts_with('/')
+            && !s.ends_with('/')
+            && !s.contains("//")
+            && !s.split('/').any(|c| c == ".")
+    };
+    if let (Some(r), Some(p)) = (root.to_str(), path.to_str())
+        && let Some(rest) = p.strip_prefix(r)
+        && let Some(rest) = rest
+            .strip_prefix('/')
+            .or(Some(rest).filter(|_| r.ends_with('/')))
+        && clean(rest)
+    {
+        return rest.to_string();
+    }
     let rel = path.strip_prefix(root).unwrap_or(path);
-    // the usual case, once per file and walk: already clean, `/`-separated UTF-8
     if let Some(s) = rel.to_str()
-        && cfg!(unix)
-        && !s.is_empty()
-        && !s.starts_with('/')
-        && !s.ends_with('/')
-        && !s.contains("//")
-        && !s.split('/').any(|c| c == ".")
+        && clean(s)
     {
         return s.to_string();
     }
@@ -1185,6 +1199,10 @@ mod tests {
             ("/tmp/in", "/tmp/in/deep/er/c.md", "deep/er/c.md"),
             ("in", "in//a/./b.txt", "a/b.txt"),
             ("x.txt", "x.txt", "x.txt"),
+            // a root that is a string prefix of a sibling folder is not its prefix
+            ("corp", "corpus/a.txt", "corpus/a.txt"),
+            ("in/", "in/sub/b.txt", "sub/b.txt"),
+            ("in", "in/./b.txt", "b.txt"),
         ];
         for (root, path, want) in cases {
             assert_eq!(
