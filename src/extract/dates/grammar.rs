@@ -665,6 +665,9 @@ struct Starts {
 
 const MAX_ROWS: usize = 8;
 
+/// The NFA size limit of every automaton built from the patterns.
+const NFA_SIZE_LIMIT: usize = 200 << 20;
+
 /// The scan's dense DFA: the one compiled with the binary when the grammar is the one it was
 /// compiled from (the built-in patterns), else one determinised now (a user's rules: about
 /// 0.15 s of start-up).
@@ -704,7 +707,7 @@ fn build_scan_dfa(hirs: &[Hir], minimize: bool) -> Option<dense::DFA<Vec<u32>>> 
     let nfa = thompson::Compiler::new()
         .configure(
             thompson::Config::new()
-                .nfa_size_limit(Some(200 * (1 << 20)))
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
                 .which_captures(thompson::WhichCaptures::None),
         )
         .build_many_from_hir(hirs)
@@ -921,6 +924,13 @@ impl Starts {
             after1: after1_rows,
             after2,
         })
+    }
+
+    /// The look-behind row of position `i` of `bytes` (the row of `first` its previous byte,
+    /// or the start of the text, selects).
+    #[inline(always)]
+    fn row_at(&self, bytes: &[u8], i: usize) -> usize {
+        usize::from(self.ctx[i.checked_sub(1).map_or(256, |p| usize::from(bytes[p]))])
     }
 
     /// The code of `first` for look-behind row `row` and byte `b`.
@@ -1390,15 +1400,14 @@ impl Grammar {
         };
         let bytes = text.as_bytes();
         let dfa = st.dfa.get();
-        let row_at = |i: usize| st.ctx[if i == 0 { 256 } else { bytes[i - 1] as usize }] as usize;
         let mut i = from;
         while i < bytes.len() {
             // the next positions where a match can start, 64 at a time
-            let (mut mask, n) = st.starts_mask(bytes, i, row_at(i));
+            let (mut mask, n) = st.starts_mask(bytes, i, st.row_at(bytes, i));
             let mut next = i + n;
             while mask != 0 {
                 let at = i + mask.trailing_zeros() as usize;
-                let found = match st.search_at(&dfa, row_at(at), bytes, at) {
+                let found = match st.search_at(&dfa, st.row_at(bytes, at), bytes, at) {
                     Ok(found) => found,
                     // the DFA gave up (e.g. a user's Unicode `\B` on non-ASCII): the full engine
                     Err(()) => {
@@ -1608,7 +1617,7 @@ fn single_builder() -> meta::Builder {
     let mut b = meta::Regex::builder();
     b.configure(
         meta::Config::new()
-            .nfa_size_limit(Some(200 * (1 << 20)))
+            .nfa_size_limit(Some(NFA_SIZE_LIMIT))
             .hybrid(false)
             .dfa(false)
             .auto_prefilter(false),
@@ -1621,7 +1630,7 @@ fn build<P: AsRef<str>>(patterns: &[P]) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .configure(
             meta::Config::new()
-                .nfa_size_limit(Some(200 * (1 << 20)))
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT))
                 .hybrid_cache_capacity(64 * (1 << 20)),
         )
         .syntax(syntax::Config::new().utf8(true))
@@ -1636,11 +1645,15 @@ mod tests {
         trie_regex,
     };
 
-    #[test]
-    fn searches_from_the_state_after_two_bytes_equal_searches_from_the_start() {
+    fn builtin_grammar() -> Grammar {
         let rules = crate::rules::RuleSet::builtin();
         let lex = Lexicon::load(&rules).expect("lexicon");
-        let g = Grammar::compile(&rules, &lex).expect("grammar");
+        Grammar::compile(&rules, &lex).expect("grammar")
+    }
+
+    #[test]
+    fn searches_from_the_state_after_two_bytes_equal_searches_from_the_start() {
+        let g = builtin_grammar();
         let st = g.starts.as_ref().expect("the scan uses the anchored DFA");
         let text = "On Monday, 3 March 2025, the firm said that in the third quarter of \
                     last year profits rose 5% to $2.1bn; two weeks ago, at 10:30 a.m. \
@@ -1649,7 +1662,7 @@ mod tests {
         let dfa = st.dfa.get();
         let mut fast = 0;
         for at in 0..hay.len() {
-            let row = st.ctx[at.checked_sub(1).map_or(256, |p| usize::from(hay[p]))] as usize;
+            let row = st.row_at(hay, at);
             let plain = st.search_from_start(&dfa, row, hay, at);
             assert_eq!(st.search_at(&dfa, row, hay, at), plain, "at {at}");
             let k = st.after1[row][usize::from(hay[at])];
@@ -1661,26 +1674,23 @@ mod tests {
 
     #[test]
     fn starts_mask_is_the_three_byte_check_of_every_position() {
-        let rules = crate::rules::RuleSet::builtin();
-        let lex = Lexicon::load(&rules).expect("lexicon");
-        let g = Grammar::compile(&rules, &lex).expect("grammar");
+        let g = builtin_grammar();
         let st = g.starts.as_ref().expect("the scan uses the anchored DFA");
         let text = "On Monday, 3 March 2025, the firm said that in the third quarter of \
                     last year profits rose 5% to $2.1bn; two weeks ago, at 10:30 a.m. \
                     on Sept. 5th, it was 1998's best. Daily, every year, since the 1990s, \
                     mid-2020 and the late '90s — early in the week (Jan 3rd) ÉTÉ 2021.";
         let hay = text.as_bytes();
-        let row_at = |i: usize| st.ctx[i.checked_sub(1).map_or(256, |p| usize::from(hay[p]))];
         // the tables read one byte at a time, as the tail of the text is
         let naive = |at: usize| {
-            let v = st.first_code(usize::from(row_at(at)), hay[at]);
+            let v = st.first_code(st.row_at(hay, at), hay[at]);
             let w = st.second[usize::from(v)][usize::from(hay[at + 1])];
             let b2 = hay[at + 2];
             st.third[usize::from(w)][usize::from(b2 >> 6)] >> (b2 & 63) & 1 == 1
         };
         let mut found = 0;
         for i in 0..hay.len() - 66 {
-            let (mask, n) = st.starts_mask(hay, i, usize::from(row_at(i)));
+            let (mask, n) = st.starts_mask(hay, i, st.row_at(hay, i));
             assert_eq!(n, 64);
             for k in 0..64 {
                 assert_eq!(mask >> k & 1 == 1, naive(i + k), "at {}", i + k);
