@@ -148,14 +148,7 @@ pub fn tense(lex: &Lexicon, words: &CueWords, text: &str, span: Span, sentence: 
     // the two-word cues are built here, one buffer for the whole clause
     let mut pair = String::with_capacity(32);
     // the classes and the first words of two-word cues, looked up once per clause
-    let cues = Cues {
-        lex,
-        words,
-        firsts: lex.firsts_of("future_cue"),
-        future: lex.words_of("future_cue"),
-        past: lex.words_of("past_cue"),
-        not_past: lex.words_of("not_past"),
-    };
+    let cues = Cues::new(lex, words);
     // each word's flags, looked up when first needed
     let mut flags_before = vec![UNKNOWN; words_before.len()];
     let mut flags_after = vec![UNKNOWN; words_after.len()];
@@ -197,7 +190,18 @@ struct Cues<'a> {
     not_past: Option<&'a FxMap<String, String>>,
 }
 
-impl Cues<'_> {
+impl<'a> Cues<'a> {
+    fn new(lex: &'a Lexicon, words: &'a CueWords) -> Self {
+        Cues {
+            lex,
+            words,
+            firsts: lex.firsts_of("future_cue"),
+            future: lex.words_of("future_cue"),
+            past: lex.words_of("past_cue"),
+            not_past: lex.words_of("not_past"),
+        }
+    }
+
     /// `lex.has(class, word)`, where `words` is `class`'s words: a plain word is looked up
     /// directly.
     fn has(&self, words: Option<&FxMap<String, String>>, class: &str, word: &str) -> bool {
@@ -319,14 +323,7 @@ mod tests {
         let rules = crate::rules::RuleSet::builtin();
         let lex = Lexicon::load(&rules).expect("lexicon");
         let words = CueWords::new(&lex);
-        let cues = Cues {
-            lex: &lex,
-            words: &words,
-            firsts: lex.firsts_of("future_cue"),
-            future: lex.words_of("future_cue"),
-            past: lex.words_of("past_cue"),
-            not_past: lex.words_of("not_past"),
-        };
+        let cues = Cues::new(&lex, &words);
         let mut samples: Vec<String> = ["future_cue", "past_cue", "not_past"]
             .iter()
             .flat_map(|c| lex.words_of(c).into_iter().flat_map(|m| m.keys().cloned()))
