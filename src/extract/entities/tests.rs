@@ -556,6 +556,22 @@ fn name_particles_stay_inside_a_person() {
     assert_label(&e, "Pieter van der Merwe", "PERSON");
 }
 
+/// `tokenize` over the whole of `text`: the tokens, the capitalised ones and the name starts.
+fn tokens_of(lex: &Lexicon, text: &str) -> (Vec<Tok>, Vec<u32>, Vec<u32>) {
+    let ann = Annotations::default();
+    let (mut toks, mut caps, mut starts) = (Vec::new(), Vec::new(), Vec::new());
+    tokenize(
+        text,
+        0,
+        &ann,
+        &lex.lname_filter,
+        &mut toks,
+        &mut caps,
+        &mut starts,
+    );
+    (toks, caps, starts)
+}
+
 /// `tokenize` lists the capitalised tokens and the possible name starts as it goes: the same
 /// lists as the plain definition (`Lexicon::list_starts`), on ASCII, accented, ALL-CAPS and
 /// mixed text.
@@ -570,17 +586,7 @@ fn tokenize_lists_the_same_starts_as_the_definition() {
         "",
     ];
     for text in texts {
-        let ann = Annotations::default();
-        let (mut toks, mut caps, mut starts) = (Vec::new(), Vec::new(), Vec::new());
-        tokenize(
-            text,
-            0,
-            &ann,
-            &lex.lname_filter,
-            &mut toks,
-            &mut caps,
-            &mut starts,
-        );
+        let (toks, caps, starts) = tokens_of(&lex, text);
         let (mut caps2, mut starts2) = (Vec::new(), Vec::new());
         lex.list_starts(text, &toks, &mut caps2, &mut starts2);
         assert_eq!((&caps, &starts), (&caps2, &starts2), "{text}");
@@ -602,17 +608,7 @@ fn tokenize_agrees_with_the_plain_definition() {
         "",
     ];
     for text in texts {
-        let ann = Annotations::default();
-        let (mut toks, mut caps, mut starts) = (Vec::new(), Vec::new(), Vec::new());
-        tokenize(
-            text,
-            0,
-            &ann,
-            &lex.lname_filter,
-            &mut toks,
-            &mut caps,
-            &mut starts,
-        );
+        let (toks, ..) = tokens_of(&lex, text);
         // (start, end, first char upper, first char lower, all digits, in capitals, line start)
         let mut want = Vec::new();
         let mut lines = Vec::new();
